@@ -1,0 +1,321 @@
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { checklist } from '../core/checklist.js';
+import type { AnyRule, RepoContext, RepoReportDescriptor, Signal } from '../core/define-rule.js';
+import { KnownError } from '../core/errors.js';
+import { realFs, type Fs } from '../core/fs.js';
+import { atLeast, confidences, severities, type Finding } from '../core/types.js';
+import { toolName, toolUri, toolVersion } from '../core/versions.js';
+import { applyBaseline, type BaselineOutcome } from './baseline.js';
+import { cacheFileFor, readCache, writeCache, type CacheData, type CachedFile } from './cache.js';
+import { changedFiles } from './changed.js';
+import type { ResolvedConfig } from './config.js';
+import { discover } from './discover.js';
+import { crashFinding, selects, runFileRules, type FileJob, type FileResult } from './file-runner.js';
+import { draftFinding, finalizeFingerprints, hash, type DraftFinding } from './findings.js';
+import { RepoModel } from './model.js';
+import { runFileJobs, workersAvailable } from './pool.js';
+import type { NotAssessed, PackageSummary, Report } from './report.js';
+import { reportSchemaVersion } from './report.js';
+import { score } from './scoring.js';
+import { applySuppressions, parseSuppressions, type Suppression } from './suppressions.js';
+import { lineStarts } from './text.js';
+import { buildId } from './build-id.js';
+
+export interface AuditRequest {
+  root: string;
+  config: ResolvedConfig;
+  fs?: Fs;
+  cache?: boolean;
+  /** Worker threads for file rules; undefined picks by tree size, 0 runs in-process. */
+  workers?: number;
+  changedSince?: string;
+  baseline?: { path: string; update: boolean };
+  onProgress?: (phase: 'reading' | 'auditing', done: number, total: number) => void;
+  /** YYYY-MM-DD; suppressions with an earlier `until=` have expired. Defaults to today. */
+  today?: string;
+}
+
+interface RuleOutcome {
+  drafts: DraftFinding[];
+  notApplicable: Map<string, string>;
+}
+
+async function assertDirectory(fs: Fs, root: string): Promise<void> {
+  let stats;
+  try {
+    stats = await fs.stat(root);
+  } catch {
+    throw new KnownError(`Path not found: ${root}`, 'Pass the directory of the repository to audit, e.g. `prodgrade audit .`');
+  }
+  if (!stats.isDirectory()) throw new KnownError(`Not a directory: ${root}`, 'Pass the repository directory, not a file.');
+}
+
+// Options were validated against the rule's own schema when the configuration was resolved.
+function repoContext(rule: AnyRule, options: unknown, model: RepoModel, outcome: RuleOutcome): RepoContext<string, never> {
+  return {
+    model,
+    options: options as never,
+    report: (descriptor: RepoReportDescriptor<string>) => {
+      const path = descriptor.path;
+      const text = path === undefined ? undefined : model.text(path);
+      const file = path !== undefined && text !== undefined ? { path, text, lineStarts: lineStarts(text) } : undefined;
+      const packageDir = descriptor.packageDir ?? (path !== undefined ? model.file(path)?.packageDir : undefined) ?? '.';
+      const draft = draftFinding(rule, descriptor, packageDir, file);
+      if (path !== undefined && !file) draft.location = { path, startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 };
+      outcome.drafts.push(draft);
+    },
+    notApplicable: (reason) => {
+      outcome.notApplicable.set(rule.meta.id, reason);
+    },
+  };
+}
+
+/** Rules run on the repository model, on the main thread. A rule that throws becomes an internal finding. */
+async function runRepositoryRules(config: ResolvedConfig, model: RepoModel, outcome: RuleOutcome): Promise<void> {
+  for (const { rule, options } of config.rules) {
+    if (rule.scope !== 'repository') continue;
+    try {
+      await rule.check(repoContext(rule, options, model, outcome));
+    } catch (error) {
+      outcome.drafts.push(crashFinding(rule, '(repository)', '.', error));
+      outcome.drafts.at(-1)!.location = null;
+    }
+  }
+}
+
+function runSummaries(config: ResolvedConfig, model: RepoModel, results: readonly FileResult[], outcome: RuleOutcome): void {
+  for (const { rule, options } of config.rules) {
+    if (rule.scope !== 'file' || !rule.summarize) continue;
+    const signals: Signal[] = [];
+    for (const r of results) for (const value of r.signals[rule.meta.id] ?? []) signals.push({ path: r.path, value });
+    try {
+      rule.summarize(repoContext(rule, options, model, outcome), signals);
+    } catch (error) {
+      outcome.drafts.push(crashFinding(rule, '(repository)', '.', error));
+      outcome.drafts.at(-1)!.location = null;
+    }
+  }
+}
+
+function signatureOf(config: ResolvedConfig): string {
+  return hash(
+    toolVersion,
+    buildId(),
+    JSON.stringify(config.rules.map((r) => [r.rule.meta.id, r.severity, r.options])),
+    String(config.maxFileBytes),
+  );
+}
+
+function autoWorkers(jobs: number): number {
+  if (!workersAvailable() || jobs < 300) return 0;
+  return Math.max(1, Math.min(availableParallelism(), 4));
+}
+
+/** Runs an audit end to end and returns the report. Writes nothing into the audited tree. */
+export async function runAudit(request: AuditRequest): Promise<Report> {
+  const started = performance.now();
+  const fs = request.fs ?? realFs;
+  const root = resolve(request.root);
+  await assertDirectory(fs, root);
+  const { config } = request;
+  const today = request.today ?? new Date().toISOString().slice(0, 10);
+
+  const discovery = await discover({
+    root,
+    fs,
+    exclude: config.exclude,
+    include: config.include,
+    maxFileBytes: config.maxFileBytes,
+    onProgress: (found) => request.onProgress?.('reading', found, 0),
+  });
+  const model = new RepoModel(root, discovery.files);
+
+  const signature = signatureOf(config);
+  const cacheFile = request.cache === false ? undefined : cacheFileFor(root);
+  const cached: CacheData | undefined = cacheFile ? await readCache(cacheFile, signature) : undefined;
+  const treeDigest = hash(...discovery.files.flatMap((f) => [f.path, f.hash]));
+  const repoCached = cached?.repo?.treeDigest === treeDigest ? cached.repo : undefined;
+
+  // Repository rules first: they may parse a few sources on the main thread, whose file rules then run here too.
+  const repoOutcome: RuleOutcome = { drafts: [], notApplicable: new Map() };
+  if (repoCached) {
+    repoOutcome.drafts.push(...repoCached.drafts);
+    for (const [id, reason] of Object.entries(repoCached.notApplicable)) repoOutcome.notApplicable.set(id, reason);
+  } else {
+    await runRepositoryRules(config, model, repoOutcome);
+  }
+
+  const fileRules = config.rules.filter((r) => r.rule.scope === 'file');
+  const fileResults: FileResult[] = [];
+  const pending: FileJob[] = [];
+  const mainThreadJobs: FileJob[] = [];
+  const parsedHere = model.parsedOnMainThread();
+  const hashes = new Map(discovery.files.map((f) => [f.path, f.hash]));
+  for (const f of discovery.files) {
+    const file = model.file(f.path)!;
+    const hit = cached?.files[f.path];
+    if (hit && hit.hash === f.hash) {
+      fileResults.push({ path: f.path, drafts: hit.drafts, signals: hit.signals, ...(hit.skipped ? { skipped: hit.skipped } : {}) });
+      continue;
+    }
+    if (!fileRules.some((r) => r.rule.scope === 'file' && selects(r.rule.files, file, f.text))) continue;
+    const job: FileJob = { path: f.path, text: f.text, language: file.language, packageDir: file.packageDir, size: f.size };
+    (parsedHere.has(f.path) ? mainThreadJobs : pending).push(job);
+  }
+  const workers = request.workers ?? autoWorkers(pending.length);
+  const total = pending.length + mainThreadJobs.length;
+  let done = 0;
+  const tick = (n: number): void => {
+    done += n;
+    request.onProgress?.('auditing', done, total);
+  };
+  for (const job of mainThreadJobs) {
+    fileResults.push(runFileRules(job, fileRules, parsedHere.get(job.path)));
+    tick(1);
+  }
+  fileResults.push(...(await runFileJobs(pending, fileRules, workers, tick)));
+  fileResults.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+
+  if (!repoCached) runSummaries(config, model, fileResults, repoOutcome);
+
+  if (cacheFile) {
+    const files: Record<string, CachedFile> = {};
+    for (const r of fileResults) {
+      const h = hashes.get(r.path);
+      if (h) files[r.path] = { hash: h, drafts: r.drafts, signals: r.signals, ...(r.skipped ? { skipped: r.skipped } : {}) };
+    }
+    await writeCache(cacheFile, {
+      signature,
+      files,
+      repo: { treeDigest, drafts: repoOutcome.drafts, notApplicable: Object.fromEntries(repoOutcome.notApplicable) },
+    });
+  }
+
+  // Findings: severity overrides from configuration, then fingerprints, suppressions, --changed-since, baseline.
+  const severityOf = new Map(config.rules.map((r) => [r.rule.meta.id, r]));
+  const fileDrafts = fileResults.flatMap((r) => r.drafts);
+  const applyOverride = (d: DraftFinding): DraftFinding => {
+    const configured = severityOf.get(d.ruleId);
+    return configured && !d.internal && configured.severity !== configured.rule.meta.severity ? { ...d, severity: configured.severity } : d;
+  };
+  const fromFiles = new Set<DraftFinding>(fileDrafts);
+  let drafts = [...fileDrafts, ...repoOutcome.drafts].map((d) => {
+    const out = applyOverride(d);
+    if (fromFiles.has(d)) fromFiles.add(out);
+    return out;
+  });
+  if (request.changedSince) {
+    const changed = await changedFiles(root, request.changedSince);
+    drafts = drafts.filter((d) => !fromFiles.has(d) || (d.location !== null && changed.has(d.location.path)));
+  }
+  let findings: Finding[] = finalizeFingerprints(drafts);
+
+  const knownIds = new Set(config.rules.map((r) => r.rule.meta.id).concat(config.disabledRules));
+  const suppressions: Suppression[] = discovery.files.flatMap((f) => parseSuppressions(f.path, f.text, today));
+  for (const s of suppressions) {
+    const unknown = s.rules.filter((r) => r !== 'all' && !knownIds.has(r));
+    if (unknown.length && s.status !== 'invalid') {
+      s.status = 'invalid';
+      s.problem = `names unknown rule ${unknown.join(', ')}`;
+    }
+  }
+  findings = applySuppressions(findings, suppressions);
+
+  let baseline: BaselineOutcome | undefined;
+  if (request.baseline) {
+    baseline = await applyBaseline(request.baseline.path, request.baseline.update, findings, root);
+    findings = baseline.findings;
+  }
+
+  findings.sort(
+    (a, b) =>
+      (a.location?.path ?? '').localeCompare(b.location?.path ?? '') ||
+      (a.location?.startLine ?? 0) - (b.location?.startLine ?? 0) ||
+      (a.location?.startColumn ?? 0) - (b.location?.startColumn ?? 0) ||
+      a.ruleId.localeCompare(b.ruleId),
+  );
+
+  // What was assessed: a file rule whose files exist, a repository rule that did not declare itself not applicable.
+  const notApplicableReasons = new Map<string, string[]>();
+  const assessed = new Set<string>();
+  for (const { rule } of config.rules) {
+    const id = rule.meta.checklist;
+    let reason = repoOutcome.notApplicable.get(rule.meta.id);
+    if (rule.scope === 'file' && reason === undefined && !model.files.some((f) => selects({ ...rule.files, keywords: undefined }, f))) {
+      reason = `${rule.meta.id}: no ${(rule.files.languages ?? ['matching']).join('/')} files`;
+    }
+    if (reason === undefined) assessed.add(id);
+    else notApplicableReasons.set(id, [...(notApplicableReasons.get(id) ?? []), reason]);
+  }
+  const notAssessed: NotAssessed[] = checklist
+    .filter((item) => !assessed.has(item.id))
+    .map((item) => ({
+      checklist: item.id,
+      title: item.title,
+      reason:
+        notApplicableReasons.get(item.id)?.join('; ') ??
+        (config.rules.length === 0 || !config.rules.some((r) => r.rule.meta.checklist === item.id)
+          ? `No enabled rule observes this item yet (the checklist looks for: ${item.audit})`
+          : 'Not observed in this run'),
+    }));
+
+  const scored = score(findings, assessed);
+  const packages: PackageSummary[] = model.packages.map((pkg) => {
+    const own = findings.filter((f) => f.package === pkg.dir);
+    const s = score(own, assessed);
+    return { dir: pkg.dir, name: pkg.name, score: s.score, grade: s.grade, findings: own.filter((f) => !f.internal).length };
+  });
+  const bySeverity = Object.fromEntries(severities.map((s) => [s, 0])) as Report['summary']['counts']['bySeverity'];
+  const byConfidence = Object.fromEntries(confidences.map((c) => [c, 0])) as Report['summary']['counts']['byConfidence'];
+  let internal = 0;
+  for (const f of findings) {
+    if (f.internal) {
+      internal++;
+      continue;
+    }
+    bySeverity[f.severity]++;
+    byConfidence[f.confidence]++;
+  }
+  const failedGates = Object.entries(config.gates).flatMap(([section, minimum]) => {
+    const s = scored.sections[section as keyof typeof scored.sections].score;
+    return s !== null && minimum !== undefined && s < minimum ? [{ section: section as keyof typeof scored.sections, minimum, score: s }] : [];
+  });
+  const failOn = config.failOn;
+  const failed = failedGates.length > 0 || (failOn !== 'none' && findings.some((f) => !f.internal && atLeast(f.severity, failOn)));
+
+  const skippedFiles = [...discovery.skipped, ...fileResults.filter((r) => r.skipped).map((r) => ({ path: r.path, reason: r.skipped! }))].sort(
+    (a, b) => a.path.localeCompare(b.path),
+  );
+  const cacheState = !cacheFile ? 'off' : repoCached && pending.length === 0 ? 'hit' : cached ? 'partial' : 'miss';
+  return {
+    schemaVersion: reportSchemaVersion,
+    tool: { name: toolName, version: toolVersion, uri: toolUri },
+    root,
+    generatedAt: new Date().toISOString(),
+    summary: {
+      score: scored.score,
+      grade: scored.grade,
+      sections: scored.sections,
+      counts: { total: findings.length - internal, bySeverity, byConfidence, internal },
+      packages,
+      failOn,
+      failed,
+      failedGates,
+    },
+    findings,
+    notAssessed,
+    skippedFiles,
+    suppressions,
+    ...(baseline ? { baseline: { path: baseline.path, matched: baseline.matched, stale: baseline.stale } } : {}),
+    config: { source: config.source ?? null, defaultExcludes: discovery.defaultExcludes, monorepoTools: model.monorepo.tools },
+    stats: {
+      files: discovery.files.length,
+      bytes: discovery.files.reduce((n, f) => n + f.size, 0),
+      durationMs: Math.round(performance.now() - started),
+      cache: cacheState,
+      workers,
+    },
+  };
+}
+

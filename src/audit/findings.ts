@@ -1,0 +1,119 @@
+import { createHash } from 'node:crypto';
+import type { AnyRule, ReportDescriptor } from '../core/define-rule.js';
+import { maskSecret } from '../core/mask.js';
+import type { Finding, Location, Snippet } from '../core/types.js';
+import { positionAt, splitLines } from './text.js';
+
+/** A finding before the engine gives it its occurrence-aware fingerprint. */
+export interface DraftFinding extends Omit<Finding, 'fingerprint'> {
+  fingerprintBase: string;
+}
+
+export function formatMessage(template: string, data: Record<string, string | number> | undefined): string {
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, key: string) => {
+    const value = data?.[key];
+    if (value === undefined) throw new Error(`message placeholder {{${key}}} has no value`);
+    return String(value);
+  });
+}
+
+export interface FileText {
+  path: string;
+  text: string;
+  lineStarts: readonly number[];
+}
+
+const contextLines = 2;
+
+function snippetFor(file: FileText, startLine: number, endLine: number, secret?: { start: number; end: number }): Snippet {
+  let text = file.text;
+  if (secret) {
+    text = text.slice(0, secret.start) + maskSecret(text.slice(secret.start, secret.end)) + text.slice(secret.end);
+  }
+  const lines = splitLines(text);
+  const first = Math.max(1, startLine - contextLines);
+  const last = Math.min(lines.length, Math.min(endLine, startLine + 6) + contextLines);
+  return { startLine: first, lines: lines.slice(first - 1, last).map((l) => (l.length > 300 ? `${l.slice(0, 300)}…` : l)) };
+}
+
+/** The line text a fingerprint is built from: whitespace-normalized, so re-indentation keeps it stable. */
+function normalizedLine(file: FileText, line: number, secret?: { start: number; end: number }): string {
+  const start = file.lineStarts[line - 1] ?? 0;
+  const end = file.lineStarts[line] ?? file.text.length;
+  let text = file.text.slice(start, end);
+  if (secret && secret.start >= start && secret.end <= end) {
+    text = text.slice(0, secret.start - start) + 'SECRET' + text.slice(secret.end - start);
+  }
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+export function hash(...parts: string[]): string {
+  const h = createHash('sha256');
+  for (const part of parts) h.update(part).update('\0');
+  return h.digest('hex').slice(0, 32);
+}
+
+export function rangeOf(descriptor: ReportDescriptor<string>, file: FileText): { start: number; end: number } | undefined {
+  if (descriptor.node) {
+    const node = descriptor.node;
+    return { start: node.getStart(node.getSourceFile()), end: node.getEnd() };
+  }
+  if (descriptor.range) return descriptor.range;
+  if (descriptor.line !== undefined) {
+    const start = file.lineStarts[descriptor.line - 1] ?? 0;
+    const next = file.lineStarts[descriptor.line];
+    const end = next === undefined ? file.text.length : Math.max(start, next - 1);
+    const lineText = file.text.slice(start, end);
+    const indent = lineText.length - lineText.trimStart().length;
+    return { start: start + indent, end: start + lineText.trimEnd().length };
+  }
+  return undefined;
+}
+
+export function draftFinding(
+  rule: AnyRule,
+  descriptor: ReportDescriptor<string>,
+  packageDir: string,
+  file: FileText | undefined,
+): DraftFinding {
+  const template = rule.meta.messages[descriptor.messageId];
+  if (template === undefined) throw new Error(`rule ${rule.meta.id} reported unknown message id "${descriptor.messageId}"`);
+  const message = formatMessage(template, descriptor.data);
+  let location: Location | null = null;
+  let snippet: Snippet | undefined;
+  let anchor = '';
+  if (file) {
+    const range = rangeOf(descriptor, file);
+    if (range) {
+      const start = positionAt(file.lineStarts, range.start);
+      const end = positionAt(file.lineStarts, Math.max(range.start, range.end));
+      location = { path: file.path, startLine: start.line, startColumn: start.column, endLine: end.line, endColumn: end.column };
+      snippet = snippetFor(file, start.line, end.line, descriptor.secret);
+      anchor = normalizedLine(file, start.line, descriptor.secret);
+    } else {
+      location = { path: file.path, startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 };
+    }
+  }
+  return {
+    ruleId: rule.meta.id,
+    checklist: rule.meta.checklist,
+    severity: descriptor.severity ?? rule.meta.severity,
+    confidence: descriptor.confidence ?? rule.meta.confidence,
+    message,
+    help: rule.meta.docs.howToFix,
+    location,
+    package: packageDir,
+    ...(snippet ? { snippet } : {}),
+    fingerprintBase: hash(rule.meta.id, file?.path ?? `package:${packageDir}`, anchor, descriptor.key ?? (file ? '' : descriptor.messageId)),
+  };
+}
+
+/** Fingerprints without line numbers: identical findings in one file are told apart by their order. */
+export function finalizeFingerprints(drafts: readonly DraftFinding[]): Finding[] {
+  const seen = new Map<string, number>();
+  return drafts.map(({ fingerprintBase, ...rest }) => {
+    const n = seen.get(fingerprintBase) ?? 0;
+    seen.set(fingerprintBase, n + 1);
+    return { ...rest, fingerprint: n === 0 ? fingerprintBase : hash(fingerprintBase, String(n)) };
+  });
+}

@@ -1,0 +1,194 @@
+import { execa } from 'execa';
+import ignore from 'ignore';
+import { parseAllDocuments, type Document } from 'yaml';
+import { ts } from 'ts-morph';
+import { languageOf, type Language } from './languages.js';
+import { detectPackages, packageFor, type MonorepoInfo, type WorkspacePackage } from './packages.js';
+import { parseTypeScript } from './parsers/typescript.js';
+
+export interface WorkspaceFile {
+  /** Relative to the root, forward slashes. */
+  readonly path: string;
+  readonly language: Language;
+  readonly size: number;
+  /** Directory of the workspace package the file belongs to ("." for the root). */
+  readonly packageDir: string;
+}
+
+export interface PackageManifest {
+  name?: string;
+  version?: string;
+  private?: boolean;
+  scripts?: Record<string, string>;
+  dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  engines?: Record<string, string>;
+  workspaces?: unknown;
+  volta?: Record<string, string>;
+  packageManager?: string;
+  [key: string]: unknown;
+}
+
+export interface ParsedYaml {
+  documents: Document.Parsed[];
+  /** First syntax error, if any. */
+  error?: string;
+}
+
+/**
+ * The shared, lazily built model of the audited repository that repository rules query. Every parse is cached, so a
+ * file is parsed at most once per run whichever rules ask for it.
+ */
+export class RepoModel {
+  readonly files: readonly WorkspaceFile[];
+  readonly monorepo: MonorepoInfo;
+  private readonly texts: ReadonlyMap<string, string>;
+  private readonly byPath: ReadonlyMap<string, WorkspaceFile>;
+  private readonly yamlCache = new Map<string, ParsedYaml>();
+  private readonly jsonCache = new Map<string, unknown>();
+  private readonly tsCache = new Map<string, ts.SourceFile>();
+  private gitignoreCache: ((path: string) => boolean) | undefined;
+  private trackedCache: Promise<Set<string> | undefined> | undefined;
+
+  constructor(
+    readonly root: string,
+    files: ReadonlyArray<{ path: string; size: number; text: string }>,
+  ) {
+    this.texts = new Map(files.map((f) => [f.path, f.text]));
+    this.monorepo = detectPackages(
+      files.map((f) => f.path),
+      (p) => this.texts.get(p),
+    );
+    this.files = files.map((f) => ({
+      path: f.path,
+      size: f.size,
+      language: languageOf(f.path),
+      packageDir: packageFor(this.monorepo.packages, f.path).dir,
+    }));
+    this.byPath = new Map(this.files.map((f) => [f.path, f]));
+  }
+
+  get packages(): readonly WorkspacePackage[] {
+    return this.monorepo.packages;
+  }
+
+  has(path: string): boolean {
+    return this.byPath.has(path);
+  }
+
+  file(path: string): WorkspaceFile | undefined {
+    return this.byPath.get(path);
+  }
+
+  text(path: string): string | undefined {
+    return this.texts.get(path);
+  }
+
+  /** Files whose path matches, in path order. */
+  find(test: RegExp | ((file: WorkspaceFile) => boolean)): WorkspaceFile[] {
+    const predicate = test instanceof RegExp ? (f: WorkspaceFile) => test.test(f.path) : test;
+    return this.files.filter(predicate);
+  }
+
+  ofLanguage(...languages: Language[]): WorkspaceFile[] {
+    return this.files.filter((f) => languages.includes(f.language));
+  }
+
+  /** Parsed JSON (BOM and comments in .jsonc tolerated), or undefined when missing or malformed. */
+  json<T = unknown>(path: string): T | undefined {
+    if (!this.jsonCache.has(path)) {
+      const text = this.texts.get(path);
+      let value: unknown;
+      if (text !== undefined) {
+        try {
+          value = JSON.parse(text.replace(/^\uFEFF/, ''));
+        } catch {
+          value = undefined;
+        }
+      }
+      this.jsonCache.set(path, value);
+    }
+    return this.jsonCache.get(path) as T | undefined;
+  }
+
+  yaml(path: string): ParsedYaml | undefined {
+    const cached = this.yamlCache.get(path);
+    if (cached) return cached;
+    const text = this.texts.get(path);
+    if (text === undefined) return undefined;
+    const documents = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: false });
+    const list = Array.isArray(documents) ? documents : [documents as unknown as Document.Parsed];
+    const firstError = list.flatMap((d) => d.errors)[0];
+    const parsed: ParsedYaml = { documents: list, ...(firstError ? { error: firstError.message } : {}) };
+    this.yamlCache.set(path, parsed);
+    return parsed;
+  }
+
+  /** A TypeScript/JavaScript AST parsed on the main thread; the engine then runs file rules on it here too. */
+  ts(path: string): ts.SourceFile | undefined {
+    const cached = this.tsCache.get(path);
+    if (cached) return cached;
+    const text = this.texts.get(path);
+    if (text === undefined) return undefined;
+    const source = parseTypeScript(path, text);
+    this.tsCache.set(path, source);
+    return source;
+  }
+
+  /** Paths whose AST was already built on the main thread (the engine runs their file rules here). */
+  parsedOnMainThread(): ReadonlyMap<string, ts.SourceFile> {
+    return this.tsCache;
+  }
+
+  manifest(packageDir = '.'): PackageManifest | undefined {
+    return this.json<PackageManifest>(packageDir === '.' ? 'package.json' : `${packageDir}/package.json`);
+  }
+
+  manifests(): Array<{ path: string; manifest: PackageManifest }> {
+    return this.find((f) => f.path === 'package.json' || f.path.endsWith('/package.json')).flatMap((f) => {
+      const manifest = this.json<PackageManifest>(f.path);
+      return manifest && typeof manifest === 'object' ? [{ path: f.path, manifest }] : [];
+    });
+  }
+
+  /** All dependency names a package declares (any kind). */
+  dependencies(packageDir = '.'): Set<string> {
+    const m = this.manifest(packageDir);
+    return new Set(
+      [m?.dependencies, m?.devDependencies, m?.peerDependencies, m?.optionalDependencies].flatMap((d) =>
+        d && typeof d === 'object' ? Object.keys(d) : [],
+      ),
+    );
+  }
+
+  /** True when the repository's own .gitignore files would ignore `path` (e.g. `.env`). */
+  isGitIgnored(path: string): boolean {
+    if (!this.gitignoreCache) {
+      const scopes = this.find((f) => f.path === '.gitignore' || f.path.endsWith('/.gitignore')).map((f) => ({
+        base: f.path === '.gitignore' ? '' : f.path.slice(0, -'/.gitignore'.length),
+        matcher: ignore().add(this.texts.get(f.path) ?? ''),
+      }));
+      this.gitignoreCache = (candidate: string) =>
+        scopes.some(
+          (s) =>
+            (s.base === '' || candidate.startsWith(s.base + '/')) &&
+            s.matcher.ignores(s.base === '' ? candidate : candidate.slice(s.base.length + 1)),
+        );
+    }
+    return this.gitignoreCache(path);
+  }
+
+  /**
+   * Paths tracked by git (read-only `git ls-files`), or undefined when the root is not a git work tree or git is
+   * not installed. Never runs the audited project's code.
+   */
+  tracked(): Promise<Set<string> | undefined> {
+    this.trackedCache ??= execa('git', ['-c', 'core.fsmonitor=false', 'ls-files', '-z'], { cwd: this.root, timeout: 10_000, reject: false }).then(
+      (result) => (result.exitCode === 0 ? new Set(result.stdout.split('\0').filter(Boolean)) : undefined),
+      () => undefined,
+    );
+    return this.trackedCache;
+  }
+}

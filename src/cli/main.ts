@@ -1,0 +1,58 @@
+import { Command, CommanderError } from 'commander';
+import { ExitCode, KnownError, isKnownError } from '../core/errors.js';
+import { toolVersion } from '../core/versions.js';
+import { registerAudit } from './audit.js';
+import { registerCreate } from './create.js';
+import { registerRules } from './rules.js';
+
+function buildProgram(): Command {
+  const program = new Command('prodgrade')
+    .description('Generate production-grade multi-tenant SaaS repositories, and audit codebases for production readiness.')
+    .version(toolVersion, '-v, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ prodgrade audit                       audit the current directory
+  $ prodgrade audit ../api --format sarif=prodgrade.sarif --fail-on critical
+  $ prodgrade audit --format html=report.html --format text
+  $ prodgrade create my-saas              scaffold a new multi-tenant SaaS
+  $ prodgrade rules tenant-unscoped-query explain one rule
+
+Exit codes: 0 no findings at or above --fail-on, 1 findings at or above it, 2 usage, configuration or internal error.`,
+    )
+    .exitOverride();
+  registerAudit(program);
+  registerCreate(program);
+  registerRules(program);
+  return program;
+}
+
+function printInternal(error: unknown): void {
+  const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`prodgrade: internal error\n${stack}\nprodgrade ${toolVersion}, node ${process.version}, ${process.platform}-${process.arch}\nPlease report this at https://github.com/prodgrade/prodgrade/issues with the command you ran.\n`);
+}
+
+/** Runs the command line and sets process.exitCode; never throws. */
+export async function run(argv: readonly string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // commander has already printed the message (or the help/version text)
+      process.exitCode = error.exitCode === 0 ? ExitCode.ok : ExitCode.error;
+      return;
+    }
+    if (isKnownError(error)) {
+      process.stderr.write(`prodgrade: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ''}`);
+      process.exitCode = ExitCode.error;
+      return;
+    }
+    printInternal(error);
+    process.exitCode = ExitCode.error;
+  }
+}
+
+export { KnownError };
