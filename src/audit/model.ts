@@ -1,3 +1,5 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import ignore from 'ignore';
 import { parseAllDocuments, type Document } from 'yaml';
@@ -185,10 +187,19 @@ export class RepoModel {
    * not installed. Never runs the audited project's code.
    */
   tracked(): Promise<Set<string> | undefined> {
-    this.trackedCache ??= execa('git', ['-c', 'core.fsmonitor=false', 'ls-files', '-z'], { cwd: this.root, timeout: 10_000, reject: false }).then(
-      (result) => (result.exitCode === 0 ? new Set(result.stdout.split('\0').filter(Boolean)) : undefined),
+    // Only when the audited root is itself a repository's top: a sub-folder of another repository (a fixture, a
+    // vendored copy) says nothing about what its own project commits.
+    this.trackedCache ??= stat(join(this.root, '.git')).then(
+      () => this.gitLsFiles(),
       () => undefined,
     );
     return this.trackedCache;
+  }
+
+  private gitLsFiles(): Promise<Set<string> | undefined> {
+    return execa('git', ['-c', 'core.fsmonitor=false', 'ls-files', '-z'], { cwd: this.root, timeout: 10_000, reject: false }).then(
+      (result) => (result.exitCode === 0 ? new Set(result.stdout.split('\0').filter(Boolean)) : undefined),
+      () => undefined,
+    );
   }
 }

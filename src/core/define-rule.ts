@@ -12,6 +12,8 @@ export interface RuleExample {
   /** File name shown in the docs, e.g. `src/server.ts`. */
   file: string;
   code: string;
+  /** Other files of the example repository (path → content), shown collapsed in the docs. */
+  context?: Record<string, string>;
   /** Optional sentence under the example. */
   note?: string;
 }

@@ -1,4 +1,5 @@
 import { defineRule } from '../../../src/core/define-rule.js';
+import { isMap, isNode, isScalar } from 'yaml';
 import type { RepoModel } from '../../../src/audit/model.js';
 
 /** CI systems recognised by their configuration file. */
@@ -20,13 +21,22 @@ const ciFiles: Array<{ system: string; test: RegExp }> = [
 /** Events that run a GitHub workflow for proposed or landed changes. */
 const changeEvents = ['push', 'pull_request', 'pull_request_target', 'merge_group'];
 
-function githubTriggers(model: RepoModel, path: string): string[] | undefined {
+interface Triggers {
+  events: string[];
+  /** Offset of the `on:` key, where a finding points. */
+  offset: number | undefined;
+}
+
+function githubTriggers(model: RepoModel, path: string): Triggers {
   const doc = model.yaml(path)?.documents[0];
-  const on: unknown = doc?.toJS()?.on ?? doc?.toJS()?.true; // YAML 1.1 readers turn a bare `on` into true
-  if (typeof on === 'string') return [on];
-  if (Array.isArray(on)) return on.filter((e): e is string => typeof e === 'string');
-  if (on && typeof on === 'object') return Object.keys(on);
-  return undefined;
+  const contents = doc?.contents;
+  if (!isMap(contents)) return { events: [], offset: undefined };
+  const pair = contents.items.find((p) => isScalar(p.key) && (p.key.value === 'on' || p.key.value === true));
+  const offset = isScalar(pair?.key) ? pair.key.range?.[0] : undefined;
+  const on: unknown = isNode(pair?.value) ? pair.value.toJSON() : undefined;
+  const events =
+    typeof on === 'string' ? [on] : Array.isArray(on) ? on.filter((e): e is string => typeof e === 'string') : on && typeof on === 'object' ? Object.keys(on) : [];
+  return { events, offset };
 }
 
 export default defineRule({
@@ -65,9 +75,16 @@ export default defineRule({
     }
     const workflows = found.filter((f) => f.path.startsWith('.github/workflows/'));
     if (workflows.length !== found.length) return; // another CI system is configured
-    const triggers = workflows.flatMap((f) => githubTriggers(ctx.model, f.path) ?? []);
-    if (!triggers.some((t) => changeEvents.includes(t))) {
-      ctx.report({ messageId: 'notOnChanges', data: { triggers: [...new Set(triggers)].join(', ') || 'none' }, path: workflows[0]!.path, line: 1 });
+    const triggers = workflows.map((f) => ({ path: f.path, ...githubTriggers(ctx.model, f.path) }));
+    const events = triggers.flatMap((t) => t.events);
+    if (!events.some((t) => changeEvents.includes(t))) {
+      const first = triggers[0]!;
+      ctx.report({
+        messageId: 'notOnChanges',
+        data: { triggers: [...new Set(events)].join(', ') || 'none' },
+        path: first.path,
+        ...(first.offset !== undefined ? { range: { start: first.offset, end: first.offset + 2 } } : { line: 1 }),
+      });
     }
   },
 });
