@@ -7,6 +7,10 @@ import { ts } from 'ts-morph';
 import { languageOf, type Language } from './languages.js';
 import { detectPackages, packageFor, type MonorepoInfo, type WorkspacePackage } from './packages.js';
 import { parseTypeScript } from './parsers/typescript.js';
+import { parseDockerfile, type DockerfileModel } from './parsers/dockerfile.js';
+import { parseHcl, type HclFile } from './parsers/hcl.js';
+import { splitSql, type SqlStatement } from './parsers/sql.js';
+import { parsePrisma } from './parsers/prisma.js';
 
 export interface WorkspaceFile {
   /** Relative to the root, forward slashes. */
@@ -51,6 +55,10 @@ export class RepoModel {
   private readonly yamlCache = new Map<string, ParsedYaml>();
   private readonly jsonCache = new Map<string, unknown>();
   private readonly tsCache = new Map<string, ts.SourceFile>();
+  private readonly hclCache = new Map<string, Promise<HclFile>>();
+  private readonly dockerCache = new Map<string, DockerfileModel>();
+  private readonly sqlCache = new Map<string, SqlStatement[]>();
+  private readonly prismaCache = new Map<string, ReturnType<typeof parsePrisma>>();
   private gitignoreCache: ((path: string) => boolean) | undefined;
   private trackedCache: Promise<Set<string> | undefined> | undefined;
 
@@ -142,6 +150,38 @@ export class RepoModel {
   /** Paths whose AST was already built on the main thread (the engine runs their file rules here). */
   parsedOnMainThread(): ReadonlyMap<string, ts.SourceFile> {
     return this.tsCache;
+  }
+
+  /** Terraform/HCL with positions; loads the parser on first use. */
+  hcl(path: string): Promise<HclFile | undefined> {
+    const text = this.texts.get(path);
+    if (text === undefined) return Promise.resolve(undefined);
+    let cached = this.hclCache.get(path);
+    if (!cached) this.hclCache.set(path, (cached = parseHcl(text)));
+    return cached;
+  }
+
+  dockerfile(path: string): DockerfileModel | undefined {
+    return this.memo(this.dockerCache, path, parseDockerfile);
+  }
+
+  /** A Prisma schema with positions, or the syntax error. */
+  prisma(path: string): ReturnType<typeof parsePrisma> | undefined {
+    return this.memo(this.prismaCache, path, parsePrisma);
+  }
+
+  /** SQL statements of a file (migrations, schema dumps), comments and quoting respected. */
+  sql(path: string): SqlStatement[] | undefined {
+    return this.memo(this.sqlCache, path, splitSql);
+  }
+
+  private memo<T>(cache: Map<string, T>, path: string, parse: (text: string) => T): T | undefined {
+    if (cache.has(path)) return cache.get(path);
+    const text = this.texts.get(path);
+    if (text === undefined) return undefined;
+    const value = parse(text);
+    cache.set(path, value);
+    return value;
   }
 
   manifest(packageDir = '.'): PackageManifest | undefined {

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { parseDockerfile } from '../src/audit/parsers/dockerfile.js';
+import { parseHcl } from '../src/audit/parsers/hcl.js';
+import { parsePrisma } from '../src/audit/parsers/prisma.js';
+import { splitSql } from '../src/audit/parsers/sql.js';
+import { parseTypeScript } from '../src/audit/parsers/typescript.js';
+
+describe('HCL parser', () => {
+  it('returns blocks, labels, literal and non-literal attributes with lines', async () => {
+    const file = await parseHcl(
+      'resource "aws_db_instance" "main" {\n  storage_encrypted = false\n  name = "héllo"\n  port = 5432\n  password = "${var.pw}"\n  lifecycle {\n    prevent_destroy = true\n  }\n}\n',
+    );
+    expect(file.hasErrors).toBe(false);
+    const db = file.blocks[0]!;
+    expect([db.type, ...db.labels]).toEqual(['resource', 'aws_db_instance', 'main']);
+    expect(db.attributes.storage_encrypted).toMatchObject({ literal: false, line: 2 });
+    expect(db.attributes.name!.literal).toBe('héllo');
+    expect(db.attributes.port!.literal).toBe(5432);
+    expect(db.attributes.password!.literal).toBeUndefined();
+    expect(db.attributes.password!.text).toBe('"${var.pw}"');
+    expect(db.blocks[0]).toMatchObject({ type: 'lifecycle', line: 6 });
+    expect(db.blocks[0]!.attributes.prevent_destroy!.literal).toBe(true);
+  });
+
+  it('uses string offsets after non-ASCII text', async () => {
+    const text = 'locals {\n  a = "é€😀"\n  b = 1\n}\n';
+    const file = await parseHcl(text);
+    const b = file.blocks[0]!.attributes.b!;
+    expect(text.slice(b.start, b.end)).toBe('b = 1');
+  });
+
+  it('recovers from syntax errors without throwing', async () => {
+    const file = await parseHcl('resource "a" "b" {\n  x = \n}\nbroken {{{ "\n');
+    expect(file.hasErrors).toBe(true);
+  });
+});
+
+describe('Dockerfile parser', () => {
+  it('splits stages and keeps flags and continuation lines', () => {
+    const model = parseDockerfile('FROM node:20.11-alpine AS build\nRUN npm ci \\\n  && npm run build\nFROM node@sha256:abc\nCOPY --from=build --chown=node:node /app /app\nUSER node\n');
+    expect(model.stages.map((s) => [s.image, s.name, s.tag])).toEqual([
+      ['node:20.11-alpine', 'build', '20.11-alpine'],
+      ['node@sha256:abc', undefined, undefined],
+    ]);
+    expect(model.stages[1]!.digest).toBe('sha256:abc');
+    expect(model.instructions[1]).toMatchObject({ keyword: 'RUN', line: 2, endLine: 3 });
+    expect(model.instructions[3]!.flags).toEqual({ from: 'build', chown: 'node:node' });
+  });
+
+  it('does not throw on garbage', () => {
+    expect(() => parseDockerfile('\u0000\uFFFD FROM\n RUN \\\n')).not.toThrow();
+  });
+});
+
+describe('SQL splitter', () => {
+  it('respects comments, strings, escapes and dollar quoting', () => {
+    const statements = splitSql(
+      "-- a; comment\nCREATE TABLE a (id int); /* b; /* nested; */ c; */\nCREATE FUNCTION f() RETURNS void AS $body$ BEGIN; PERFORM 1; END $body$ LANGUAGE plpgsql;\nINSERT INTO t VALUES ('x;y', E'it\\'s;', \"we;ird\");\nALTER TABLE a ADD COLUMN b text",
+    );
+    expect(statements.map((s) => s.text)).toEqual([
+      'CREATE TABLE a (id int)',
+      'CREATE FUNCTION f() RETURNS void AS $body$ BEGIN; PERFORM 1; END $body$ LANGUAGE plpgsql',
+      "INSERT INTO t VALUES ('x;y', E'it\\'s;', \"we;ird\")",
+      'ALTER TABLE a ADD COLUMN b text',
+    ]);
+    expect(statements.map((s) => s.line)).toEqual([2, 3, 4, 5]);
+  });
+
+  it('survives unterminated strings and comments', () => {
+    expect(splitSql("SELECT 'open").length).toBe(1);
+    expect(splitSql('SELECT 1; /* never closed').length).toBe(1);
+    expect(splitSql('SELECT $$ open').length).toBe(1);
+  });
+});
+
+describe('Prisma parser', () => {
+  it('parses models with locations', () => {
+    const result = parsePrisma('model Project {\n  id     String @id\n  teamId String @map("team_id")\n  @@index([teamId])\n}\n');
+    expect('schema' in result).toBe(true);
+    if (!('schema' in result)) return;
+    const model = result.schema.list[0]!;
+    expect(model).toMatchObject({ type: 'model', name: 'Project' });
+  });
+
+  it('returns syntax errors instead of throwing', () => {
+    expect(parsePrisma('model {{{')).toHaveProperty('error');
+  });
+});
+
+describe('TypeScript parser', () => {
+  it('parses with parent pointers and recovers from syntax errors', () => {
+    const source = parseTypeScript('a.ts', 'const x = {;\nfunction (');
+    expect(source.statements.length).toBeGreaterThan(0);
+    expect(source.statements[0]!.parent).toBe(source);
+  });
+});
