@@ -15,10 +15,15 @@ export interface CachedRepo {
   treeDigest: string;
   drafts: DraftFinding[];
   notApplicable: Record<string, string>;
+  /** Results of file rules' prepare steps, and rules whose prepare step crashed. */
+  prepared: Record<string, unknown>;
+  failedPrepare: string[];
 }
 
 export interface CacheData {
   signature: string;
+  /** Digest of the prepare results the per-file entries were computed with. */
+  preparedDigest: string;
   files: Record<string, CachedFile>;
   repo?: CachedRepo;
 }

@@ -11,7 +11,7 @@ import { cacheFileFor, readCache, writeCache, type CacheData, type CachedFile } 
 import { changedFiles } from './changed.js';
 import type { ResolvedConfig } from './config.js';
 import { discover } from './discover.js';
-import { crashFinding, selects, runFileRules, type FileJob, type FileResult } from './file-runner.js';
+import { crashFinding, selects, runFileRules, type ConfiguredRule, type FileJob, type FileResult } from './file-runner.js';
 import { draftFinding, finalizeFingerprints, hash, type DraftFinding } from './findings.js';
 import { RepoModel } from './model.js';
 import { runFileJobs, workersAvailable } from './pool.js';
@@ -146,7 +146,25 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
     await runRepositoryRules(config, model, repoOutcome);
   }
 
-  const fileRules = config.rules.filter((r) => r.rule.scope === 'file');
+  // Prepare steps (e.g. which tables are tenant-owned) run once here; their results travel to the workers and key
+  // the per-file cache, so a schema change re-audits every file that depends on it.
+  const prepared: Record<string, unknown> = repoCached ? { ...repoCached.prepared } : {};
+  const failedPrepare = new Set<string>(repoCached?.failedPrepare ?? []);
+  const fileRules: ConfiguredRule[] = [];
+  for (const { rule, options } of config.rules) {
+    if (rule.scope !== 'file') continue;
+    if (rule.prepare && !repoCached) {
+      try {
+        prepared[rule.meta.id] = await rule.prepare({ model, options: options as never });
+      } catch (error) {
+        failedPrepare.add(rule.meta.id);
+        repoOutcome.drafts.push({ ...crashFinding(rule, '(repository)', '.', error), location: null });
+      }
+    }
+    if (!failedPrepare.has(rule.meta.id)) fileRules.push({ rule, options, prepared: prepared[rule.meta.id] });
+  }
+  const preparedDigest = hash(JSON.stringify(prepared));
+  const fileCache = cached?.preparedDigest === preparedDigest ? cached.files : undefined;
   const fileResults: FileResult[] = [];
   const pending: FileJob[] = [];
   const mainThreadJobs: FileJob[] = [];
@@ -154,7 +172,7 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
   const hashes = new Map(discovery.files.map((f) => [f.path, f.hash]));
   for (const f of discovery.files) {
     const file = model.file(f.path)!;
-    const hit = cached?.files[f.path];
+    const hit = fileCache?.[f.path];
     if (hit && hit.hash === f.hash) {
       fileResults.push({ path: f.path, drafts: hit.drafts, signals: hit.signals, ...(hit.skipped ? { skipped: hit.skipped } : {}) });
       continue;
@@ -187,8 +205,15 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
     }
     await writeCache(cacheFile, {
       signature,
+      preparedDigest,
       files,
-      repo: { treeDigest, drafts: repoOutcome.drafts, notApplicable: Object.fromEntries(repoOutcome.notApplicable) },
+      repo: {
+        treeDigest,
+        drafts: repoOutcome.drafts,
+        notApplicable: Object.fromEntries(repoOutcome.notApplicable),
+        prepared,
+        failedPrepare: [...failedPrepare],
+      },
     });
   }
 

@@ -19,6 +19,8 @@ export interface FileJob {
 export interface ConfiguredRule {
   rule: AnyRule;
   options: unknown;
+  /** The result of the rule's `prepare` step, if it has one. */
+  prepared?: unknown;
 }
 
 export interface FileResult {
@@ -108,12 +110,13 @@ export function runFileRules(job: FileJob, rules: readonly ConfiguredRule[], pre
     result.drafts = result.drafts.filter((d) => d.ruleId !== rule.meta.id);
     result.drafts.push(crashFinding(rule, job.path, job.packageDir, error));
   };
-  for (const { rule, options } of selected) {
+  for (const { rule, options, prepared } of selected) {
     if (rule.scope !== 'file') continue;
     // Options were validated against the rule's own schema when the configuration was resolved.
-    const ctx: FileContext<string, never> = {
+    const ctx: FileContext<string, never, unknown> = {
       file: { path: job.path, text: job.text, language: job.language, packageDir: job.packageDir, size: job.size },
       options: options as never,
+      prepared,
       ast,
       yaml: () => {
         yamlDocs ??= parseAllDocuments(job.text, { prettyErrors: false, uniqueKeys: false }) as Document.Parsed[];

@@ -47,7 +47,7 @@ export async function runFileJobs(
   }
   const batches = batchesOf(jobs, 64, 1024 * 1024);
   const results: FileResult[] = [];
-  const init = { rules: rules.map(({ rule, options }) => ({ id: rule.meta.id, options })) };
+  const init = { rules: rules.map(({ rule, options, prepared }) => ({ id: rule.meta.id, options, prepared })) };
   let next = 0;
   const threads = Array.from({ length: Math.min(workers, batches.length) }, () => new Worker(workerFile, { workerData: init }));
   try {

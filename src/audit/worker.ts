@@ -3,14 +3,14 @@ import { ruleById } from './registry.js';
 import { runFileRules, type ConfiguredRule, type FileJob, type FileResult } from './file-runner.js';
 
 interface WorkerInit {
-  rules: Array<{ id: string; options: unknown }>;
+  rules: Array<{ id: string; options: unknown; prepared?: unknown }>;
 }
 
 const init = workerData as WorkerInit;
-const configured: ConfiguredRule[] = init.rules.map(({ id, options }) => {
+const configured: ConfiguredRule[] = init.rules.map(({ id, options, prepared }) => {
   const rule = ruleById(id);
   if (!rule) throw new Error(`worker: unknown rule ${id}`);
-  return { rule, options };
+  return { rule, options, prepared };
 });
 
 parentPort!.on('message', (batch: FileJob[]) => {

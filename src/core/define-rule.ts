@@ -85,9 +85,11 @@ export type NodeVisitor = (node: ts.Node) => void;
 /** AST visitors keyed by `ts.SyntaxKind` names, e.g. `CallExpression`. The engine walks each file once. */
 export type Visitors = Partial<Record<keyof typeof ts.SyntaxKind, NodeVisitor>>;
 
-export interface FileContext<M extends string, O> {
+export interface FileContext<M extends string, O, P = undefined> {
   readonly file: WorkspaceFile & { readonly text: string };
   readonly options: O;
+  /** What the rule's `prepare` step computed from the whole repository (e.g. which tables are tenant-owned). */
+  readonly prepared: P;
   /** The parsed TypeScript/JavaScript source (shared by all rules; parsed at most once). */
   ast(): ts.SourceFile;
   /** Parsed YAML documents of a YAML file (shared; parsed at most once). */
@@ -116,10 +118,20 @@ interface RuleBase<M extends string, S extends OptionsShape> {
   meta: RuleMeta<M, S>;
 }
 
-export interface FileRule<M extends string = string, S extends OptionsShape = OptionsShape> extends RuleBase<M, S> {
+export interface PrepareContext<O> {
+  readonly model: RepoModel;
+  readonly options: O;
+}
+
+export interface FileRule<M extends string = string, S extends OptionsShape = OptionsShape, P = undefined> extends RuleBase<M, S> {
   scope: 'file';
   files: FileSelector;
-  check(ctx: FileContext<M, OptionsOf<S>>): Visitors | void;
+  /**
+   * Runs once on the main thread before any file, with the repository model. Its result must be serializable (it is
+   * sent to worker threads and is part of the cache key); every `check` receives it as `ctx.prepared`.
+   */
+  prepare?(ctx: PrepareContext<OptionsOf<S>>): P | Promise<P>;
+  check(ctx: FileContext<M, OptionsOf<S>, P>): Visitors | void;
   /** Runs once after every file, with what `emit` collected (in path order). */
   summarize?(ctx: RepoContext<M, OptionsOf<S>>, signals: readonly Signal[]): void;
 }
@@ -129,16 +141,16 @@ export interface RepositoryRule<M extends string = string, S extends OptionsShap
   check(ctx: RepoContext<M, OptionsOf<S>>): void | Promise<void>;
 }
 
-export type Rule<M extends string = string, S extends OptionsShape = OptionsShape> = FileRule<M, S> | RepositoryRule<M, S>;
+export type Rule<M extends string = string, S extends OptionsShape = OptionsShape, P = undefined> = FileRule<M, S, P> | RepositoryRule<M, S>;
 
 // The registry holds rules of many message-id and option types; their contexts are built generically.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- variance: a rule's check takes its own option type
-export type AnyRule = Rule<string, any>;
+export type AnyRule = Rule<string, any, any>;
 
 /**
  * Declares a rule. The rule lives in `rules/<category>/<id>/rule.ts` beside its fixtures; its metadata
  * feeds `prodgrade rules`, `docs/rules/<id>.md`, SARIF descriptors and the config JSON Schema.
  */
-export function defineRule<M extends string, S extends OptionsShape = Record<never, never>>(rule: Rule<M, S>): Rule<M, S> {
+export function defineRule<M extends string, S extends OptionsShape = Record<never, never>, P = undefined>(rule: Rule<M, S, P>): Rule<M, S, P> {
   return rule;
 }
