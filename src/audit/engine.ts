@@ -21,6 +21,7 @@ import { score } from './scoring.js';
 import { applySuppressions, parseSuppressions, type Suppression } from './suppressions.js';
 import { lineStarts } from './text.js';
 import { buildId } from './build-id.js';
+import { buildTypeProgram } from './type-program.js';
 
 export interface AuditRequest {
   root: string;
@@ -32,6 +33,8 @@ export interface AuditRequest {
   changedSince?: string;
   baseline?: { path: string; update: boolean };
   onProgress?: (phase: 'reading' | 'auditing', done: number, total: number) => void;
+  /** Builds a type-checked program for rules that use types (slow; off by default). */
+  typeCheck?: boolean;
   /** YYYY-MM-DD; suppressions with an earlier `until=` have expired. Defaults to today. */
   today?: string;
 }
@@ -98,12 +101,13 @@ function runSummaries(config: ResolvedConfig, model: RepoModel, results: readonl
   }
 }
 
-function signatureOf(config: ResolvedConfig): string {
+function signatureOf(config: ResolvedConfig, typeCheck: boolean | undefined): string {
   return hash(
     toolVersion,
     buildId(),
     JSON.stringify(config.rules.map((r) => [r.rule.meta.id, r.severity, r.options])),
     String(config.maxFileBytes),
+    String(Boolean(typeCheck)),
   );
 }
 
@@ -131,7 +135,7 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
   });
   const model = new RepoModel(root, discovery.files);
 
-  const signature = signatureOf(config);
+  const signature = signatureOf(config, request.typeCheck);
   const cacheFile = request.cache === false ? undefined : cacheFileFor(root);
   const cached: CacheData | undefined = cacheFile ? await readCache(cacheFile, signature) : undefined;
   const treeDigest = hash(...discovery.files.flatMap((f) => [f.path, f.hash]));
@@ -169,6 +173,8 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
   const pending: FileJob[] = [];
   const mainThreadJobs: FileJob[] = [];
   const parsedHere = model.parsedOnMainThread();
+  // With --type-check, TypeScript files are parsed once, into the program, and audited here on the main thread.
+  const program = request.typeCheck && fileRules.some((r) => r.rule.scope === 'file' && r.rule.files.types) ? buildTypeProgram(model) : undefined;
   const hashes = new Map(discovery.files.map((f) => [f.path, f.hash]));
   for (const f of discovery.files) {
     const file = model.file(f.path)!;
@@ -179,7 +185,7 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
     }
     if (!fileRules.some((r) => r.rule.scope === 'file' && selects(r.rule.files, file, f.text))) continue;
     const job: FileJob = { path: f.path, text: f.text, language: file.language, packageDir: file.packageDir, size: f.size };
-    (parsedHere.has(f.path) ? mainThreadJobs : pending).push(job);
+    (parsedHere.has(f.path) || (program && file.language === 'ts') ? mainThreadJobs : pending).push(job);
   }
   const workers = request.workers ?? autoWorkers(pending.length);
   const total = pending.length + mainThreadJobs.length;
@@ -189,7 +195,7 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
     request.onProgress?.('auditing', done, total);
   };
   for (const job of mainThreadJobs) {
-    fileResults.push(runFileRules(job, fileRules, parsedHere.get(job.path)));
+    fileResults.push(runFileRules(job, fileRules, program?.sourceFile(job.path) ?? parsedHere.get(job.path), program?.checker));
     tick(1);
   }
   fileResults.push(...(await runFileJobs(pending, fileRules, workers, tick)));

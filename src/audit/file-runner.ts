@@ -94,7 +94,7 @@ function walk(source: ts.SourceFile, dispatch: Map<number, Array<{ rule: AnyRule
 }
 
 /** Runs every selected file rule on one file. Used by the worker threads and, for a few files, the main thread. */
-export function runFileRules(job: FileJob, rules: readonly ConfiguredRule[], preParsed?: ts.SourceFile): FileResult {
+export function runFileRules(job: FileJob, rules: readonly ConfiguredRule[], preParsed?: ts.SourceFile, checker?: ts.TypeChecker): FileResult {
   const selected = rules.filter((r) => r.rule.scope === 'file' && selects(r.rule.files, job, job.text));
   const result: FileResult = { path: job.path, drafts: [], signals: {} };
   if (selected.length === 0) return result;
@@ -118,6 +118,7 @@ export function runFileRules(job: FileJob, rules: readonly ConfiguredRule[], pre
       options: options as never,
       prepared,
       ast,
+      checker: () => (rule.files.types ? checker : undefined),
       yaml: () => {
         yamlDocs ??= parseAllDocuments(job.text, { prettyErrors: false, uniqueKeys: false }) as Document.Parsed[];
         return yamlDocs;

@@ -24,6 +24,7 @@ interface AuditFlags {
   verbose?: boolean;
   quiet?: boolean;
   jobs?: string;
+  typeCheck?: boolean;
 }
 
 interface OutputSpec {
@@ -87,6 +88,7 @@ async function action(path: string | undefined, flags: AuditFlags): Promise<void
       cache: flags.cache,
       ...(jobs !== undefined ? { workers: jobs } : {}),
       ...(flags.changedSince ? { changedSince: flags.changedSince } : {}),
+      ...(flags.typeCheck ? { typeCheck: true } : {}),
       ...(flags.baseline ? { baseline: { path: flags.baseline, update: Boolean(flags.updateBaseline) } } : {}),
       ...(progress ? { onProgress: progress.update } : {}),
     });
@@ -135,6 +137,7 @@ export function registerAudit(program: Command): void {
     .option('--changed-since <git-ref>', 'file findings only for files changed since the ref; repository checks still run')
     .option('--list-suppressions', 'list every inline suppression with its status, then exit')
     .option('--jobs <n>', 'worker threads for file rules (default: by tree size and cores; 0 = main thread)')
+    .option('--type-check', 'build a type-checked program for rules that can use types (slower; off by default)')
     .option('--verbose', 'also list fixes, skipped files, default excludes and not-assessed items')
     .option('-q, --quiet', 'no progress line and no text report on stdout (files are still written)')
     .addHelpText(

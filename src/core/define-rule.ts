@@ -57,6 +57,11 @@ export interface FileSelector {
   paths?: RegExp;
   /** A cheap text pre-filter: the file must contain at least one of these substrings. */
   keywords?: readonly string[];
+  /**
+   * The rule uses type information when the user enables it (`--type-check`); `ctx.checker()` is undefined otherwise,
+   * so the rule must still work on syntax alone.
+   */
+  types?: boolean;
 }
 
 export interface ReportDescriptor<M extends string> {
@@ -92,6 +97,8 @@ export interface FileContext<M extends string, O, P = undefined> {
   readonly prepared: P;
   /** The parsed TypeScript/JavaScript source (shared by all rules; parsed at most once). */
   ast(): ts.SourceFile;
+  /** The type checker, only with `--type-check` and `files.types: true`; undefined otherwise. */
+  checker(): ts.TypeChecker | undefined;
   /** Parsed YAML documents of a YAML file (shared; parsed at most once). */
   yaml(): Document.Parsed[];
   /** 1-based line and column of a text offset. */
