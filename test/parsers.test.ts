@@ -94,3 +94,26 @@ describe('TypeScript parser', () => {
     expect(source.statements[0]!.parent).toBe(source);
   });
 });
+
+describe('PostgreSQL parser', () => {
+  it('parses statements with string offsets and lines', async () => {
+    const { parsePg } = await import('../src/audit/parsers/pg.js');
+    const text = "-- héllo ünïcode\nCREATE TABLE projects (id uuid, tenant_id uuid NOT NULL);\n\nALTER TABLE projects ENABLE ROW LEVEL SECURITY;\n";
+    const file = await parsePg(text);
+    expect(file.errors).toEqual([]);
+    expect(file.statements.map((s) => [Object.keys(s.node)[0], s.line])).toEqual([
+      ['CreateStmt', 2],
+      ['AlterTableStmt', 4],
+    ]);
+    expect(text.slice(file.statements[0]!.start, file.statements[0]!.start + 12)).toBe('CREATE TABLE');
+    const create = (file.statements[0]!.node as { CreateStmt: { relation: { location: number } } }).CreateStmt;
+    expect(text.slice(file.statements[0]!.offsetOf(create.relation.location)).startsWith('projects')).toBe(true);
+  });
+
+  it('parses around a statement PostgreSQL rejects', async () => {
+    const { parsePg } = await import('../src/audit/parsers/pg.js');
+    const file = await parsePg('CREATE TABLE a (id int);\nALTER TABLE a ADD COLUMN b int AFTER id;\nDROP TABLE a;\n');
+    expect(file.statements.map((s) => Object.keys(s.node)[0])).toEqual(['CreateStmt', 'DropStmt']);
+    expect(file.errors.map((e) => e.line)).toEqual([2]);
+  });
+});

@@ -7,10 +7,12 @@ import { ts } from 'ts-morph';
 import { languageOf, type Language } from './languages.js';
 import { detectPackages, packageFor, type MonorepoInfo, type WorkspacePackage } from './packages.js';
 import { parseTypeScript } from './parsers/typescript.js';
+import { isStackOverflow } from './file-runner.js';
 import { parseDockerfile, type DockerfileModel } from './parsers/dockerfile.js';
 import { parseHcl, type HclFile } from './parsers/hcl.js';
 import { splitSql, type SqlStatement } from './parsers/sql.js';
 import { parsePrisma } from './parsers/prisma.js';
+import { parsePg, type PgFile } from './parsers/pg.js';
 
 export interface WorkspaceFile {
   /** Relative to the root, forward slashes. */
@@ -55,9 +57,11 @@ export class RepoModel {
   private readonly yamlCache = new Map<string, ParsedYaml>();
   private readonly jsonCache = new Map<string, unknown>();
   private readonly tsCache = new Map<string, ts.SourceFile>();
+  private readonly unparsable = new Set<string>();
   private readonly hclCache = new Map<string, Promise<HclFile>>();
   private readonly dockerCache = new Map<string, DockerfileModel>();
   private readonly sqlCache = new Map<string, SqlStatement[]>();
+  private readonly pgCache = new Map<string, Promise<PgFile>>();
   private readonly prismaCache = new Map<string, ReturnType<typeof parsePrisma>>();
   private gitignoreCache: ((path: string) => boolean) | undefined;
   private trackedCache: Promise<Set<string> | undefined> | undefined;
@@ -136,13 +140,23 @@ export class RepoModel {
     return parsed;
   }
 
-  /** A TypeScript/JavaScript AST parsed on the main thread; the engine then runs file rules on it here too. */
+  /**
+   * A TypeScript/JavaScript AST parsed on the main thread; the engine then runs file rules on it here too. Undefined
+   * when the file is missing or nests too deeply to parse (its file rules then report it as skipped).
+   */
   ts(path: string): ts.SourceFile | undefined {
     const cached = this.tsCache.get(path);
     if (cached) return cached;
     const text = this.texts.get(path);
-    if (text === undefined) return undefined;
-    const source = parseTypeScript(path, text);
+    if (text === undefined || this.unparsable.has(path)) return undefined;
+    let source: ts.SourceFile;
+    try {
+      source = parseTypeScript(path, text);
+    } catch (error) {
+      if (!isStackOverflow(error)) throw error;
+      this.unparsable.add(path);
+      return undefined;
+    }
     this.tsCache.set(path, source);
     return source;
   }
@@ -163,6 +177,15 @@ export class RepoModel {
 
   dockerfile(path: string): DockerfileModel | undefined {
     return this.memo(this.dockerCache, path, parseDockerfile);
+  }
+
+  /** PostgreSQL statements parsed by PostgreSQL's own parser; loads the WebAssembly parser on first use. */
+  pg(path: string): Promise<PgFile | undefined> {
+    const text = this.texts.get(path);
+    if (text === undefined) return Promise.resolve(undefined);
+    let cached = this.pgCache.get(path);
+    if (!cached) this.pgCache.set(path, (cached = parsePg(text)));
+    return cached;
   }
 
   /** A Prisma schema with positions, or the syntax error. */
