@@ -25,7 +25,6 @@ let ready: Promise<void> | undefined;
 
 /** Byte offset → string offset for one text; identity for pure ASCII, which is the common case. */
 function byteMapper(text: string): (byte: number) => number {
-  // eslint-disable-next-line no-control-regex -- ASCII check
   if (/^[\x00-\x7f]*$/.test(text)) return (b) => b;
   const encoder = new TextEncoder();
   const offsets: number[] = [];
