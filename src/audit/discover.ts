@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
+import { lstatSync, readFileSync, readdirSync, realpathSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
-import type { Fs } from '../core/fs.js';
+import { realFs, type Fs } from '../core/fs.js';
 import { decodeText, looksBinary } from './text.js';
 
-/** Directories skipped unless a config `include` names them. Listed in `--verbose` and the JSON report. */
+/** Directories never descended into. Listed in `--verbose` and the JSON report. */
 export const defaultExcludedDirectories = [
   'node_modules', '.git', '.hg', '.svn', 'dist', 'build', 'out', '.next', '.nuxt', '.output', '.svelte-kit',
   'coverage', '.turbo', '.cache', '.parcel-cache', '.vercel', '.serverless', '.terraform', '.terragrunt-cache',
@@ -34,10 +35,43 @@ export interface DiscoverOptions {
 }
 
 export interface DiscoveredFile {
-  path: string;
-  size: number;
-  text: string;
-  hash: string;
+  readonly path: string;
+  readonly size: number;
+  /** Decoded on first use: a cached run reads every file but needs the text of only a few. */
+  readonly text: string;
+  readonly hash: string;
+  /** Whether the content contains `needle`, answered from the raw bytes while the text has not been decoded. */
+  includes(needle: string): boolean;
+}
+
+const ascii = /^[\x00-\x7f]*$/;
+
+class ReadFile implements DiscoveredFile {
+  #bytes: Buffer | undefined;
+  #text: string | undefined;
+
+  constructor(
+    readonly path: string,
+    readonly size: number,
+    readonly hash: string,
+    bytes: Uint8Array,
+  ) {
+    this.#bytes = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  get text(): string {
+    if (this.#text === undefined) {
+      this.#text = decodeText(this.#bytes!);
+      this.#bytes = undefined;
+    }
+    return this.#text;
+  }
+
+  includes(needle: string): boolean {
+    // An ASCII needle is in the bytes exactly when it is in the decoded text: decoding never consumes an ASCII byte.
+    if (this.#text === undefined && ascii.test(needle)) return this.#bytes!.includes(needle, 0, 'latin1');
+    return this.text.includes(needle);
+  }
 }
 
 export interface SkippedFile {
@@ -52,7 +86,7 @@ export interface Discovery {
   defaultExcludes: readonly string[];
 }
 
-interface IgnoreScope {
+export interface IgnoreScope {
   base: string;
   matcher: Ignore;
 }
@@ -65,7 +99,8 @@ function relativeTo(base: string, path: string): string {
   return base === '' ? path : path.slice(base.length + 1);
 }
 
-function ignoredBy(scopes: readonly IgnoreScope[], path: string, isDirectory: boolean): boolean {
+/** Applies ignore scopes in order (outer to inner); a later `!pattern` re-includes what an earlier one ignored. */
+export function ignoredBy(scopes: readonly IgnoreScope[], path: string, isDirectory: boolean): boolean {
   let ignored = false;
   for (const scope of scopes) {
     if (scope.base !== '' && !path.startsWith(scope.base + '/')) continue;
@@ -77,12 +112,35 @@ function ignoredBy(scopes: readonly IgnoreScope[], path: string, isDirectory: bo
   return ignored;
 }
 
-async function readIgnoreFile(fs: Fs, file: string): Promise<string | undefined> {
+type WalkFs = Pick<Fs, 'readFile' | 'readdir' | 'lstat' | 'realpath'>;
+
+/**
+ * The real file system through synchronous calls. A file read through `fs/promises` costs four thread-pool round
+ * trips (open, stat, read, close); from the page cache, where a checked-out tree almost always is, the synchronous
+ * calls read a large tree in a quarter of the CPU time and wall time.
+ */
+const syncRealFs: WalkFs = {
+  readFile: async (path) => readFileSync(path),
+  readdir: async (path, options) => readdirSync(path, options),
+  lstat: async (path) => lstatSync(path),
+  realpath: async (path) => realpathSync.native(path),
+};
+
+const ignoreFileNames = ['.gitignore', '.prodgradeignore'];
+
+/** Reads an ignore file only when it is a regular file of sane size: a FIFO would block and a link could point anywhere. */
+async function readIgnoreFile(fs: WalkFs, file: string, maxBytes: number): Promise<string | undefined> {
   try {
+    const stats = await fs.lstat(file);
+    if (!stats.isFile() || stats.size > maxBytes) return undefined;
     return decodeText(await fs.readFile(file));
   } catch {
     return undefined;
   }
+}
+
+function symlinkProblem(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code === 'ELOOP' ? 'symbolic link loop (not followed)' : 'broken symbolic link';
 }
 
 /**
@@ -91,7 +149,8 @@ async function readIgnoreFile(fs: Fs, file: string): Promise<string | undefined>
  * pointing outside is reported), and reports binary, oversized and unreadable files as skipped.
  */
 export async function discover(options: DiscoverOptions): Promise<Discovery> {
-  const { fs, root, maxFileBytes } = options;
+  const { root, maxFileBytes } = options;
+  const fs: WalkFs = options.fs === realFs ? syncRealFs : options.fs;
   const realRoot = await fs.realpath(root);
   const files: DiscoveredFile[] = [];
   const skipped: SkippedFile[] = [];
@@ -114,7 +173,7 @@ export async function discover(options: DiscoverOptions): Promise<Discovery> {
         skipped.push({ path: rel, reason: 'binary file' });
         return;
       }
-      files.push({ path: rel, size, text: decodeText(bytes), hash: createHash('sha1').update(bytes).digest('hex') });
+      files.push(new ReadFile(rel, size, createHash('sha1').update(bytes).digest('hex'), bytes));
     } catch (error) {
       skipped.push({ path: rel, reason: `unreadable: ${(error as NodeJS.ErrnoException).code ?? 'error'}` });
     } finally {
@@ -125,11 +184,6 @@ export async function discover(options: DiscoverOptions): Promise<Discovery> {
 
   while (queue.length > 0) {
     const { dir, rel, scopes: parentScopes } = queue.shift()!;
-    let scopes = parentScopes;
-    for (const name of ['.gitignore', '.prodgradeignore']) {
-      const content = await readIgnoreFile(fs, resolve(dir, name));
-      if (content !== undefined) scopes = [...scopes, { base: rel, matcher: ignore().add(content) }];
-    }
     let entries;
     try {
       entries = await fs.readdir(dir, { withFileTypes: true });
@@ -138,6 +192,12 @@ export async function discover(options: DiscoverOptions): Promise<Discovery> {
       continue;
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    let scopes = parentScopes;
+    for (const entry of entries) {
+      if (!ignoreFileNames.includes(entry.name) || !entry.isFile()) continue;
+      const content = await readIgnoreFile(fs, resolve(dir, entry.name), maxFileBytes);
+      if (content !== undefined) scopes = [...scopes, { base: rel, matcher: ignore().add(content) }];
+    }
     for (const entry of entries) {
       const childRel = rel === '' ? entry.name : `${rel}/${entry.name}`;
       const childAbs = resolve(dir, entry.name);
@@ -145,8 +205,8 @@ export async function discover(options: DiscoverOptions): Promise<Discovery> {
         let target: string;
         try {
           target = await fs.realpath(childAbs);
-        } catch {
-          skipped.push({ path: childRel, reason: 'broken symbolic link' });
+        } catch (error) {
+          skipped.push({ path: childRel, reason: symlinkProblem(error) });
           continue;
         }
         skipped.push({
@@ -163,9 +223,13 @@ export async function discover(options: DiscoverOptions): Promise<Discovery> {
         queue.push({ dir: childAbs, rel: childRel, scopes });
         continue;
       }
-      if (!entry.isFile()) continue;
       if (ignoredBy(scopes, childRel, false)) continue;
       if (includeMatcher && !includeMatcher.ignores(childRel)) continue;
+      if (!entry.isFile()) {
+        // Reading a FIFO blocks forever and a device never ends: only regular files are read.
+        skipped.push({ path: childRel, reason: 'not a regular file (FIFO, socket or device)' });
+        continue;
+      }
       const ext = entry.name.includes('.') ? entry.name.slice(entry.name.lastIndexOf('.') + 1).toLowerCase() : '';
       if (binaryExtensions.has(ext)) {
         skipped.push({ path: childRel, reason: 'binary file' });

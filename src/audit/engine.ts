@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { checklist } from '../core/checklist.js';
@@ -8,7 +9,6 @@ import { atLeast, confidences, severities, type Finding } from '../core/types.js
 import { toolName, toolUri, toolVersion } from '../core/versions.js';
 import { applyBaseline, type BaselineOutcome } from './baseline.js';
 import { cacheFileFor, readCache, writeCache, type CacheData, type CachedFile } from './cache.js';
-import { changedFiles } from './changed.js';
 import type { ResolvedConfig } from './config.js';
 import { discover } from './discover.js';
 import { crashFinding, selects, runFileRules, type ConfiguredRule, type FileJob, type FileResult } from './file-runner.js';
@@ -21,7 +21,6 @@ import { score } from './scoring.js';
 import { applySuppressions, parseSuppressions, type Suppression } from './suppressions.js';
 import { lineStarts } from './text.js';
 import { buildId } from './build-id.js';
-import { buildTypeProgram } from './type-program.js';
 
 export interface AuditRequest {
   root: string;
@@ -44,7 +43,8 @@ interface RuleOutcome {
   notApplicable: Map<string, string>;
 }
 
-async function assertDirectory(fs: Fs, root: string): Promise<void> {
+/** Throws a known error unless `root` is an existing directory. */
+export async function assertDirectory(fs: Fs, root: string): Promise<void> {
   let stats;
   try {
     stats = await fs.stat(root);
@@ -52,6 +52,20 @@ async function assertDirectory(fs: Fs, root: string): Promise<void> {
     throw new KnownError(`Path not found: ${root}`, 'Pass the directory of the repository to audit, e.g. `prodgrade audit .`');
   }
   if (!stats.isDirectory()) throw new KnownError(`Not a directory: ${root}`, 'Pass the repository directory, not a file.');
+}
+
+/** What every suppression comment contains (`parseSuppressions` skips a file without it): the cheap pre-filter. */
+const suppressionMarker = 'prodgrade-ignore-';
+
+/** Line starts of the files repository rules report on: one rule may report many findings in one large file. */
+const lineStartsByModel = new WeakMap<RepoModel, Map<string, number[]>>();
+
+function lineStartsIn(model: RepoModel, path: string, text: string): number[] {
+  let byPath = lineStartsByModel.get(model);
+  if (!byPath) lineStartsByModel.set(model, (byPath = new Map()));
+  let starts = byPath.get(path);
+  if (!starts) byPath.set(path, (starts = lineStarts(text)));
+  return starts;
 }
 
 // Options were validated against the rule's own schema when the configuration was resolved.
@@ -62,7 +76,7 @@ function repoContext(rule: AnyRule, options: unknown, model: RepoModel, outcome:
     report: (descriptor: RepoReportDescriptor<string>) => {
       const path = descriptor.path;
       const text = path === undefined ? undefined : model.text(path);
-      const file = path !== undefined && text !== undefined ? { path, text, lineStarts: lineStarts(text) } : undefined;
+      const file = path !== undefined && text !== undefined ? { path, text, lineStarts: lineStartsIn(model, path, text) } : undefined;
       const packageDir = descriptor.packageDir ?? (path !== undefined ? model.file(path)?.packageDir : undefined) ?? '.';
       const draft = draftFinding(rule, descriptor, packageDir, file);
       if (path !== undefined && !file) draft.location = { path, startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 };
@@ -111,6 +125,13 @@ function signatureOf(config: ResolvedConfig, typeCheck: boolean | undefined): st
   );
 }
 
+/** The same digest as `hash(...parts)`, without spreading a large tree's parts into one call's arguments. */
+function digestOf(parts: readonly string[]): string {
+  const h = createHash('sha256');
+  for (const part of parts) h.update(part).update('\0');
+  return h.digest('hex').slice(0, 32);
+}
+
 function autoWorkers(jobs: number): number {
   if (!workersAvailable() || jobs < 300) return 0;
   return Math.max(1, Math.min(availableParallelism(), 4));
@@ -133,13 +154,19 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
     maxFileBytes: config.maxFileBytes,
     onProgress: (found) => request.onProgress?.('reading', found, 0),
   });
-  const model = new RepoModel(root, discovery.files);
+  const model = new RepoModel(root, discovery.files, discovery.skipped);
 
   const signature = signatureOf(config, request.typeCheck);
   const cacheFile = request.cache === false ? undefined : cacheFileFor(root);
   const cached: CacheData | undefined = cacheFile ? await readCache(cacheFile, signature) : undefined;
-  const treeDigest = hash(...discovery.files.flatMap((f) => [f.path, f.hash]));
-  const repoCached = cached?.repo?.treeDigest === treeDigest ? cached.repo : undefined;
+  const treeDigest = digestOf(discovery.files.flatMap((f) => [f.path, f.hash]));
+  const gitDigest = async (): Promise<string> => {
+    const tracked = await model.tracked();
+    return tracked ? digestOf([...tracked].sort()) : 'no git';
+  };
+  let repoCached = cached?.repo?.treeDigest === treeDigest ? cached.repo : undefined;
+  // `git add` or `git rm --cached` changes what repository rules see without changing a byte of the tree.
+  if (repoCached?.gitDigest !== undefined && repoCached.gitDigest !== (await gitDigest())) repoCached = undefined;
 
   // Repository rules first: they may parse a few sources on the main thread, whose file rules then run here too.
   const repoOutcome: RuleOutcome = { drafts: [], notApplicable: new Map() };
@@ -174,16 +201,19 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
   const mainThreadJobs: FileJob[] = [];
   const parsedHere = model.parsedOnMainThread();
   // With --type-check, TypeScript files are parsed once, into the program, and audited here on the main thread.
-  const program = request.typeCheck && fileRules.some((r) => r.rule.scope === 'file' && r.rule.files.types) ? buildTypeProgram(model) : undefined;
+  const program =
+    request.typeCheck && fileRules.some((r) => r.rule.scope === 'file' && r.rule.files.types)
+      ? (await import('./type-program.js')).buildTypeProgram(model)
+      : undefined;
   const hashes = new Map(discovery.files.map((f) => [f.path, f.hash]));
   for (const f of discovery.files) {
     const file = model.file(f.path)!;
     const hit = fileCache?.[f.path];
-    if (hit && hit.hash === f.hash) {
+    if (hit && hit.hash === f.hash && hit.packageDir === file.packageDir) {
       fileResults.push({ path: f.path, drafts: hit.drafts, signals: hit.signals, ...(hit.skipped ? { skipped: hit.skipped } : {}) });
       continue;
     }
-    if (!fileRules.some((r) => r.rule.scope === 'file' && selects(r.rule.files, file, f.text))) continue;
+    if (!fileRules.some((r) => r.rule.scope === 'file' && selects(r.rule.files, file, f))) continue;
     const job: FileJob = { path: f.path, text: f.text, language: file.language, packageDir: file.packageDir, size: f.size };
     (parsedHere.has(f.path) || (program && file.language === 'ts') ? mainThreadJobs : pending).push(job);
   }
@@ -207,7 +237,8 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
     const files: Record<string, CachedFile> = {};
     for (const r of fileResults) {
       const h = hashes.get(r.path);
-      if (h) files[r.path] = { hash: h, drafts: r.drafts, signals: r.signals, ...(r.skipped ? { skipped: r.skipped } : {}) };
+      const packageDir = model.file(r.path)?.packageDir;
+      if (h && packageDir !== undefined) files[r.path] = { hash: h, packageDir, drafts: r.drafts, signals: r.signals, ...(r.skipped ? { skipped: r.skipped } : {}) };
     }
     await writeCache(cacheFile, {
       signature,
@@ -215,6 +246,7 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
       files,
       repo: {
         treeDigest,
+        ...(model.askedGit() ? { gitDigest: await gitDigest() } : {}),
         drafts: repoOutcome.drafts,
         notApplicable: Object.fromEntries(repoOutcome.notApplicable),
         prepared,
@@ -237,13 +269,14 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
     return out;
   });
   if (request.changedSince) {
-    const changed = await changedFiles(root, request.changedSince);
+    const changed = await (await import('./changed.js')).changedFiles(root, request.changedSince);
     drafts = drafts.filter((d) => !fromFiles.has(d) || (d.location !== null && changed.has(d.location.path)));
   }
   let findings: Finding[] = finalizeFingerprints(drafts);
 
   const knownIds = new Set(config.rules.map((r) => r.rule.meta.id).concat(config.disabledRules));
-  const suppressions: Suppression[] = discovery.files.flatMap((f) => parseSuppressions(f.path, f.text, today));
+  // Only files that mention a suppression are decoded here; the rest of a cached run needs no text at all.
+  const suppressions: Suppression[] = discovery.files.flatMap((f) => (f.includes(suppressionMarker) ? parseSuppressions(f.path, f.text, today) : []));
   for (const s of suppressions) {
     const unknown = s.rules.filter((r) => r !== 'all' && !knownIds.has(r));
     if (unknown.length && s.status !== 'invalid') {

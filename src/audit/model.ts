@@ -1,10 +1,11 @@
+import { execFile } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import ignore from 'ignore';
 import { parseAllDocuments, type Document } from 'yaml';
-import { ts } from 'ts-morph';
+import type { ts } from 'ts-morph';
 import { languageOf, type Language } from './languages.js';
+import { ignoredBy } from './discover.js';
 import { detectPackages, packageFor, type MonorepoInfo, type WorkspacePackage } from './packages.js';
 import { parseTypeScript } from './parsers/typescript.js';
 import { isStackOverflow } from './file-runner.js';
@@ -52,7 +53,8 @@ export interface ParsedYaml {
 export class RepoModel {
   readonly files: readonly WorkspaceFile[];
   readonly monorepo: MonorepoInfo;
-  private readonly texts: ReadonlyMap<string, string>;
+  /** Read lazily: discovery decodes a file's text only when something asks for it. */
+  private readonly sources: ReadonlyMap<string, { readonly text: string }>;
   private readonly byPath: ReadonlyMap<string, WorkspaceFile>;
   private readonly yamlCache = new Map<string, ParsedYaml>();
   private readonly jsonCache = new Map<string, unknown>();
@@ -64,16 +66,19 @@ export class RepoModel {
   private readonly pgCache = new Map<string, Promise<PgFile>>();
   private readonly prismaCache = new Map<string, ReturnType<typeof parsePrisma>>();
   private gitignoreCache: ((path: string) => boolean) | undefined;
+  private readonly skippedPaths: ReadonlySet<string>;
   private trackedCache: Promise<Set<string> | undefined> | undefined;
 
   constructor(
     readonly root: string,
-    files: ReadonlyArray<{ path: string; size: number; text: string }>,
+    files: ReadonlyArray<{ readonly path: string; readonly size: number; readonly text: string }>,
+    skipped: ReadonlyArray<{ readonly path: string }> = [],
   ) {
-    this.texts = new Map(files.map((f) => [f.path, f.text]));
+    this.sources = new Map(files.map((f) => [f.path, f]));
+    this.skippedPaths = new Set(skipped.map((f) => f.path));
     this.monorepo = detectPackages(
       files.map((f) => f.path),
-      (p) => this.texts.get(p),
+      (p) => this.sources.get(p)?.text,
     );
     this.files = files.map((f) => ({
       path: f.path,
@@ -88,8 +93,17 @@ export class RepoModel {
     return this.monorepo.packages;
   }
 
+  /** True when the file was read (audited). See {@link exists} for files that were skipped. */
   has(path: string): boolean {
     return this.byPath.has(path);
+  }
+
+  /**
+   * True when the file is in the tree, read or not: oversized and binary files (a 2 MB lockfile, `bun.lockb`) are
+   * skipped by discovery but still exist for rules that only ask whether they are there.
+   */
+  exists(path: string): boolean {
+    return this.byPath.has(path) || this.skippedPaths.has(path);
   }
 
   file(path: string): WorkspaceFile | undefined {
@@ -97,7 +111,7 @@ export class RepoModel {
   }
 
   text(path: string): string | undefined {
-    return this.texts.get(path);
+    return this.sources.get(path)?.text;
   }
 
   /** Files whose path matches, in path order. */
@@ -113,7 +127,7 @@ export class RepoModel {
   /** Parsed JSON (BOM and comments in .jsonc tolerated), or undefined when missing or malformed. */
   json<T = unknown>(path: string): T | undefined {
     if (!this.jsonCache.has(path)) {
-      const text = this.texts.get(path);
+      const text = this.sources.get(path)?.text;
       let value: unknown;
       if (text !== undefined) {
         try {
@@ -130,7 +144,7 @@ export class RepoModel {
   yaml(path: string): ParsedYaml | undefined {
     const cached = this.yamlCache.get(path);
     if (cached) return cached;
-    const text = this.texts.get(path);
+    const text = this.sources.get(path)?.text;
     if (text === undefined) return undefined;
     const documents = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: false });
     const list = Array.isArray(documents) ? documents : [documents as unknown as Document.Parsed];
@@ -147,7 +161,7 @@ export class RepoModel {
   ts(path: string): ts.SourceFile | undefined {
     const cached = this.tsCache.get(path);
     if (cached) return cached;
-    const text = this.texts.get(path);
+    const text = this.sources.get(path)?.text;
     if (text === undefined || this.unparsable.has(path)) return undefined;
     let source: ts.SourceFile;
     try {
@@ -168,7 +182,7 @@ export class RepoModel {
 
   /** Terraform/HCL with positions; loads the parser on first use. */
   hcl(path: string): Promise<HclFile | undefined> {
-    const text = this.texts.get(path);
+    const text = this.sources.get(path)?.text;
     if (text === undefined) return Promise.resolve(undefined);
     let cached = this.hclCache.get(path);
     if (!cached) this.hclCache.set(path, (cached = parseHcl(text)));
@@ -181,7 +195,7 @@ export class RepoModel {
 
   /** PostgreSQL statements parsed by PostgreSQL's own parser; loads the WebAssembly parser on first use. */
   pg(path: string): Promise<PgFile | undefined> {
-    const text = this.texts.get(path);
+    const text = this.sources.get(path)?.text;
     if (text === undefined) return Promise.resolve(undefined);
     let cached = this.pgCache.get(path);
     if (!cached) this.pgCache.set(path, (cached = parsePg(text)));
@@ -200,7 +214,7 @@ export class RepoModel {
 
   private memo<T>(cache: Map<string, T>, path: string, parse: (text: string) => T): T | undefined {
     if (cache.has(path)) return cache.get(path);
-    const text = this.texts.get(path);
+    const text = this.sources.get(path)?.text;
     if (text === undefined) return undefined;
     const value = parse(text);
     cache.set(path, value);
@@ -231,16 +245,14 @@ export class RepoModel {
   /** True when the repository's own .gitignore files would ignore `path` (e.g. `.env`). */
   isGitIgnored(path: string): boolean {
     if (!this.gitignoreCache) {
-      const scopes = this.find((f) => f.path === '.gitignore' || f.path.endsWith('/.gitignore')).map((f) => ({
-        base: f.path === '.gitignore' ? '' : f.path.slice(0, -'/.gitignore'.length),
-        matcher: ignore().add(this.texts.get(f.path) ?? ''),
-      }));
-      this.gitignoreCache = (candidate: string) =>
-        scopes.some(
-          (s) =>
-            (s.base === '' || candidate.startsWith(s.base + '/')) &&
-            s.matcher.ignores(s.base === '' ? candidate : candidate.slice(s.base.length + 1)),
-        );
+      // Same ordered semantics as discovery: deeper files and later patterns win, `!pattern` re-includes.
+      const scopes = this.find((f) => f.path === '.gitignore' || f.path.endsWith('/.gitignore'))
+        .sort((a, b) => a.path.split('/').length - b.path.split('/').length)
+        .map((f) => ({
+          base: f.path === '.gitignore' ? '' : f.path.slice(0, -'/.gitignore'.length),
+          matcher: ignore().add(this.sources.get(f.path)?.text ?? ''),
+        }));
+      this.gitignoreCache = (candidate: string) => ignoredBy(scopes, candidate, false);
     }
     return this.gitignoreCache(path);
   }
@@ -259,10 +271,17 @@ export class RepoModel {
     return this.trackedCache;
   }
 
+  /** Whether a rule asked git for the tracked files: their results then depend on more than the files' content. */
+  askedGit(): boolean {
+    return this.trackedCache !== undefined;
+  }
+
   private gitLsFiles(): Promise<Set<string> | undefined> {
-    return execa('git', ['-c', 'core.fsmonitor=false', 'ls-files', '-z'], { cwd: this.root, timeout: 10_000, reject: false }).then(
-      (result) => (result.exitCode === 0 ? new Set(result.stdout.split('\0').filter(Boolean)) : undefined),
-      () => undefined,
-    );
+    // Plain execFile: loading execa would cost a cached run a tenth of a second.
+    return new Promise((done) => {
+      execFile('git', ['-c', 'core.fsmonitor=false', 'ls-files', '-z'], { cwd: this.root, timeout: 10_000, maxBuffer: 1024 ** 3, encoding: 'utf8' }, (error, stdout) => {
+        done(error ? undefined : new Set(stdout.split('\0').filter(Boolean)));
+      });
+    });
   }
 }
