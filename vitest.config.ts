@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Builds dist/ when it is older than the sources: the e2e suites run the built bin.
+    globalSetup: ['test/support/global-setup.ts'],
   },
 });

@@ -1,5 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { packageRoot } from '../core/versions.js';
 
 let cached: string | undefined;
@@ -25,7 +26,9 @@ export function buildId(): string {
       else if (/\.[cm]?[jt]s$/.test(e.name)) newest = Math.max(newest, statSync(p).mtimeMs);
     }
   };
-  for (const dir of ['dist', 'src', 'rules']) visit(join(packageRoot, dir));
+  // Only the code that runs: edits to src/ do not change what a built bin does, and a stale dist/ does not matter to tsx.
+  const runningBuilt = fileURLToPath(import.meta.url).startsWith(join(packageRoot, 'dist') + sep);
+  for (const dir of runningBuilt ? ['dist'] : ['src', 'rules']) visit(join(packageRoot, dir));
   cached = String(newest);
   return cached;
 }

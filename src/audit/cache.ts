@@ -6,6 +6,8 @@ import type { DraftFinding } from './findings.js';
 
 export interface CachedFile {
   hash: string;
+  /** Findings carry their package, so a file that moved into another workspace package is audited again. */
+  packageDir: string;
   drafts: DraftFinding[];
   signals: Record<string, unknown[]>;
   skipped?: string;
@@ -13,6 +15,8 @@ export interface CachedFile {
 
 export interface CachedRepo {
   treeDigest: string;
+  /** Digest of the git-tracked paths, when a repository rule asked git which files are tracked. */
+  gitDigest?: string;
   drafts: DraftFinding[];
   notApplicable: Record<string, string>;
   /** Results of file rules' prepare steps, and rules whose prepare step crashed. */

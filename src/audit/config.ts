@@ -143,6 +143,16 @@ async function readIfExists(fs: Fs, path: string): Promise<string | undefined> {
   }
 }
 
+/** Files found in the audited tree are read only when they are regular files: a FIFO would block, a link could lead anywhere. */
+async function readTreeFile(fs: Fs, path: string): Promise<string | undefined> {
+  try {
+    if (!(await fs.lstat(path)).isFile()) return undefined;
+  } catch {
+    return undefined;
+  }
+  return readIfExists(fs, path);
+}
+
 /**
  * Finds and parses the configuration: an explicit `--config` path, else the first of prodgrade.config.{json,yaml,yml}
  * at the root, else the `prodgrade` key of the root package.json.
@@ -161,10 +171,10 @@ export async function loadRawConfig(fs: Fs, root: string, explicit: string | und
     return { raw: parseFile(explicit, text), source: explicit };
   }
   for (const name of configFileNames) {
-    const text = await readIfExists(fs, `${root}/${name}`);
+    const text = await readTreeFile(fs, `${root}/${name}`);
     if (text !== undefined) return { raw: parseFile(name, text), source: name };
   }
-  const manifest = await readIfExists(fs, `${root}/package.json`);
+  const manifest = await readTreeFile(fs, `${root}/package.json`);
   if (manifest !== undefined) {
     try {
       const parsed = JSON.parse(manifest.replace(/^\uFEFF/, '')) as Record<string, unknown>;

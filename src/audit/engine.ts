@@ -233,7 +233,9 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
 
   if (!repoCached) runSummaries(config, model, fileResults, repoOutcome);
 
-  if (cacheFile) {
+  // A full hit leaves the cache as it was read: rewriting it would only cost time.
+  const unchanged = repoCached !== undefined && fileCache !== undefined && total === 0 && fileResults.length === Object.keys(fileCache).length;
+  if (cacheFile && !unchanged) {
     const files: Record<string, CachedFile> = {};
     for (const r of fileResults) {
       const h = hashes.get(r.path);

@@ -1,11 +1,11 @@
-import { ts } from 'ts-morph';
+import type { ts } from 'ts-morph';
 import type { Document } from 'yaml';
 import { parseAllDocuments } from 'yaml';
 import type { AnyRule, FileContext, FileSelector, NodeVisitor, ReportDescriptor } from '../core/define-rule.js';
 import { errorMessage } from '../core/errors.js';
 import type { Language } from './languages.js';
 import { draftFinding, type DraftFinding, type FileText } from './findings.js';
-import { parseTypeScript } from './parsers/typescript.js';
+import { parseTypeScript, typescript } from './parsers/typescript.js';
 import { lineStarts, positionAt } from './text.js';
 
 export interface FileJob {
@@ -32,10 +32,16 @@ export interface FileResult {
   skipped?: string;
 }
 
-export function selects(selector: FileSelector, file: { path: string; language: Language }, text?: string): boolean {
+/** A stack overflow: the file nests deeper than a recursive parser or walker can follow. Other RangeErrors are rule bugs. */
+export function isStackOverflow(error: unknown): boolean {
+  return error instanceof RangeError && /call stack/i.test(error.message);
+}
+
+/** `content` is the text, or a discovered file that answers `includes` from its bytes without decoding them. */
+export function selects(selector: FileSelector, file: { path: string; language: Language }, content?: { includes(needle: string): boolean }): boolean {
   if (selector.languages && !selector.languages.includes(file.language)) return false;
   if (selector.paths && !selector.paths.test(file.path)) return false;
-  if (selector.keywords && text !== undefined && !selector.keywords.some((k) => text.includes(k))) return false;
+  if (selector.keywords && content !== undefined && !selector.keywords.some((k) => content.includes(k))) return false;
   return true;
 }
 
@@ -59,20 +65,30 @@ const kindCache = new Map<string, number>();
 function kindOf(name: string): number {
   let kind = kindCache.get(name);
   if (kind === undefined) {
-    kind = (ts.SyntaxKind as unknown as Record<string, number>)[name];
+    kind = (typescript().SyntaxKind as unknown as Record<string, number>)[name];
     if (kind === undefined) throw new Error(`unknown syntax kind "${name}" in visitors`);
     kindCache.set(name, kind);
   }
   return kind;
 }
 
-/** Walks the tree once, iteratively (deeply nested code must not overflow the stack), dispatching by node kind. */
+/**
+ * Walks the tree once, iteratively (deeply nested code must not overflow the stack), dispatching by node kind. The
+ * stacks are indexed by hand: truncating or popping a JS array can shrink its storage and grow it again at every
+ * node, and that garbage made the collector cost as much as the parse.
+ */
 function walk(source: ts.SourceFile, dispatch: Map<number, Array<{ rule: AnyRule; visit: NodeVisitor }>>, onCrash: (rule: AnyRule, e: unknown) => void): void {
   const stack: ts.Node[] = [source];
+  let top = 1;
   const children: ts.Node[] = [];
+  let count = 0;
   const crashed = new Set<AnyRule>();
-  while (stack.length > 0) {
-    const node = stack.pop()!;
+  const { forEachChild } = typescript();
+  const collect = (child: ts.Node): void => {
+    children[count++] = child;
+  };
+  while (top > 0) {
+    const node = stack[--top]!;
     const visitors = dispatch.get(node.kind);
     if (visitors) {
       for (const { rule, visit } of visitors) {
@@ -80,16 +96,33 @@ function walk(source: ts.SourceFile, dispatch: Map<number, Array<{ rule: AnyRule
         try {
           visit(node);
         } catch (error) {
+          if (isStackOverflow(error)) throw error;
           crashed.add(rule);
           onCrash(rule, error);
         }
       }
     }
-    children.length = 0;
-    ts.forEachChild(node, (child) => {
-      children.push(child);
-    });
-    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+    count = 0;
+    forEachChild(node, collect);
+    for (let i = count - 1; i >= 0; i--) stack[top++] = children[i]!;
+  }
+}
+
+/**
+ * A file's text whose line starts are computed when a finding or a rule first needs a position: most files report
+ * nothing. A class, not an object literal with a getter: V8 allocates such a getter's closure in the old generation,
+ * and that closure kept each file's syntax tree alive through young collections, tripling the collector's work.
+ */
+class LazyLines implements FileText {
+  #starts: number[] | undefined;
+
+  constructor(
+    readonly path: string,
+    readonly text: string,
+  ) {}
+
+  get lineStarts(): readonly number[] {
+    return (this.#starts ??= lineStarts(this.text));
   }
 }
 
@@ -98,7 +131,7 @@ export function runFileRules(job: FileJob, rules: readonly ConfiguredRule[], pre
   const selected = rules.filter((r) => r.rule.scope === 'file' && selects(r.rule.files, job, job.text));
   const result: FileResult = { path: job.path, drafts: [], signals: {} };
   if (selected.length === 0) return result;
-  const fileText: FileText = { path: job.path, text: job.text, lineStarts: lineStarts(job.text) };
+  const fileText = new LazyLines(job.path, job.text);
   let source: ts.SourceFile | undefined = preParsed;
   let yamlDocs: Document.Parsed[] | undefined;
   const ast = (): ts.SourceFile => {
@@ -143,8 +176,8 @@ export function runFileRules(job: FileJob, rules: readonly ConfiguredRule[], pre
         }
       }
     } catch (error) {
-      if (error instanceof RangeError && source === undefined) {
-        result.skipped = 'too deeply nested to parse';
+      if (isStackOverflow(error)) {
+        result.skipped = source === undefined ? 'too deeply nested to parse' : 'too deeply nested to audit';
         return result;
       }
       onCrash(rule, error);
@@ -155,17 +188,15 @@ export function runFileRules(job: FileJob, rules: readonly ConfiguredRule[], pre
     try {
       tree = ast();
     } catch (error) {
-      if (error instanceof RangeError) {
-        result.skipped = 'too deeply nested to parse';
-        return result;
-      }
-      throw error;
+      // One file the parser cannot handle must not end the audit of every other file.
+      result.skipped = isStackOverflow(error) ? 'too deeply nested to parse' : `the parser failed on it: ${errorMessage(error)}`;
+      return result;
     }
     try {
       walk(tree, dispatch, onCrash);
     } catch (error) {
-      if (!(error instanceof RangeError)) throw error;
-      result.skipped = 'too deeply nested to walk';
+      if (!isStackOverflow(error)) throw error;
+      result.skipped = 'too deeply nested to audit';
     }
   }
   return result;

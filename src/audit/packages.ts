@@ -86,17 +86,19 @@ export function detectPackages(paths: readonly string[], read: ReadText): Monore
       packages.set(dir, { dir, name: typeof project?.name === 'string' ? project.name : dir, source: 'nx' });
     }
   }
-  return { tools, packages: [...packages.values()].sort((a, b) => a.dir.localeCompare(b.dir)) };
+  // The root first, then by path; plain code-unit order (localeCompare would put "_lib" before ".").
+  const sorted = [...packages.values()].sort((a, b) => (a.dir === '.' ? -1 : b.dir === '.' ? 1 : a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0));
+  return { tools, packages: sorted };
 }
 
-/** Returns the deepest package containing `path`. */
+const rootPackage: WorkspacePackage = { dir: '.', name: '.', source: 'root' };
+
+/** Returns the deepest package containing `path`, else the root package (whatever the list's order). */
 export function packageFor(packages: readonly WorkspacePackage[], path: string): WorkspacePackage {
-  let best = packages[0]!;
+  let best: WorkspacePackage | undefined;
   for (const pkg of packages) {
     if (pkg.dir === '.') continue;
-    if ((path === pkg.dir || path.startsWith(pkg.dir + '/')) && pkg.dir.length > (best.dir === '.' ? 0 : best.dir.length)) {
-      best = pkg;
-    }
+    if ((path === pkg.dir || path.startsWith(pkg.dir + '/')) && pkg.dir.length > (best?.dir.length ?? 0)) best = pkg;
   }
-  return best;
+  return best ?? packages.find((p) => p.dir === '.') ?? rootPackage;
 }

@@ -1,4 +1,5 @@
 import type { Finding } from '../core/types.js';
+import { lineStarts, positionAt } from './text.js';
 
 export type SuppressionStatus = 'used' | 'unused' | 'expired' | 'invalid';
 
@@ -20,11 +21,20 @@ export interface Suppression {
 // `//`, `#`, `--`, `/*`, `<!--`, `{/*` all introduce comments in the file kinds the engine reads.
 const marker = /(?:\/\/|#|--|\/\*|<!--|\{\/\*)\s*prodgrade-ignore-(next-line|file)\b([^\r\n]*)/g;
 
+/** YYYY-MM-DD naming a real day (`Date.parse` alone accepts 2025-02-30). */
+function isCalendarDate(text: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+  const time = Date.parse(text);
+  return !Number.isNaN(time) && new Date(time).toISOString().slice(0, 10) === text;
+}
+
 function parseBody(body: string): { rules: string[]; reason: string; until?: string; problem?: string } {
-  const cleaned = body.replace(/\s*(?:\*\/\}?|-->)\s*$/, '').trim();
-  const separator = cleaned.indexOf(' -- ');
-  const head = separator === -1 ? cleaned.replace(/\s--\s*$/, '') : cleaned.slice(0, separator);
-  let reason = separator === -1 ? '' : cleaned.slice(separator + 4).trim();
+  // Trim first: `\s*<closer>\s*$` alone backtracks quadratically on a long run of spaces.
+  const cleaned = body.trim().replace(/(?:\*\/\}?|-->)$/, '').trim();
+  // `--` alone separates the rule ids from the reason; it may also open the body when the rule ids are missing.
+  const separator = /(?:^|\s)--(?:\s|$)/.exec(cleaned);
+  const head = separator ? cleaned.slice(0, separator.index) : cleaned;
+  let reason = separator ? cleaned.slice(separator.index + separator[0].length).trim() : '';
   const rules = head
     .split(/[\s,]+/)
     .map((r) => r.trim())
@@ -38,7 +48,7 @@ function parseBody(body: string): { rules: string[]; reason: string; until?: str
   const problems: string[] = [];
   if (rules.length === 0) problems.push('names no rule');
   if (!reason) problems.push('gives no reason (write `-- <reason>` after the rule id)');
-  if (until !== undefined && (!/^\d{4}-\d{2}-\d{2}$/.test(until) || Number.isNaN(Date.parse(until)))) problems.push(`has an invalid date until=${until} (use YYYY-MM-DD)`);
+  if (until !== undefined && !isCalendarDate(until)) problems.push(`has an invalid date until=${until} (use YYYY-MM-DD)`);
   return { rules, reason, ...(until ? { until } : {}), ...(problems.length ? { problem: problems.join('; ') } : {}) };
 }
 
@@ -46,11 +56,10 @@ function parseBody(body: string): { rules: string[]; reason: string; until?: str
 export function parseSuppressions(path: string, text: string, today: string): Suppression[] {
   if (!text.includes('prodgrade-ignore-')) return [];
   const found: Suppression[] = [];
-  let line = 1;
-  let lastIndex = 0;
+  // The same line breaks as finding locations (CRLF, LF, lone CR), so next-line suppressions line up.
+  const starts = lineStarts(text);
   for (const match of text.matchAll(marker)) {
-    for (let i = lastIndex; i < match.index; i++) if (text.charCodeAt(i) === 10) line++;
-    lastIndex = match.index;
+    const { line } = positionAt(starts, match.index);
     const parsed = parseBody(match[2] ?? '');
     const expired = parsed.until !== undefined && !parsed.problem && parsed.until < today;
     found.push({

@@ -5,7 +5,7 @@ import { ExitCode, KnownError, errorMessage } from '../core/errors.js';
 import { realFs } from '../core/fs.js';
 import { severities, type Severity } from '../core/types.js';
 import { loadRawConfig, resolveConfig, type ResolvedConfig } from '../audit/config.js';
-import { runAudit } from '../audit/engine.js';
+import { assertDirectory, runAudit } from '../audit/engine.js';
 import { registry } from '../audit/registry.js';
 import { reporterNames, reporters, type ReporterName } from '../audit/reporters/index.js';
 import { chalkFor, colorEnabled } from './color.js';
@@ -71,6 +71,8 @@ async function action(path: string | undefined, flags: AuditFlags): Promise<void
     jobs = Number(flags.jobs);
     if (!Number.isInteger(jobs) || jobs < 0 || jobs > 64) throw new KnownError(`--jobs must be a whole number from 0 to 64, got "${flags.jobs}"`, '0 runs every rule on the main thread.');
   }
+  // Before the configuration: a mistyped path must not fall back to defaults (`--print-config`) or be misreported.
+  await assertDirectory(realFs, root);
   const { raw, source } = await loadRawConfig(realFs, root, flags.config);
   const config = resolveConfig(raw, source, registry);
   if (flags.failOn) config.failOn = flags.failOn;

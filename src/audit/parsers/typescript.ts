@@ -1,17 +1,26 @@
-import { ts } from 'ts-morph';
+import { createRequire } from 'node:module';
+import type { ts as Ts } from 'ts-morph';
 import { scriptKindOf } from '../languages.js';
 
-const scriptKinds = {
-  ts: ts.ScriptKind.TS,
-  tsx: ts.ScriptKind.TSX,
-  js: ts.ScriptKind.JS,
-  jsx: ts.ScriptKind.JSX,
-} as const;
+let loaded: typeof Ts | undefined;
+
+/**
+ * ts-morph's bundled TypeScript, loaded on first use: its half second of start-up is not paid by a cached run or a
+ * tree without TypeScript. `require` rather than `import`: an ES import of the CommonJS package first makes Node scan
+ * its source for named exports.
+ */
+export function typescript(): typeof Ts {
+  loaded ??= (createRequire(import.meta.url)('ts-morph') as { ts: typeof Ts }).ts;
+  return loaded;
+}
 
 /**
  * Parses one file without a program or type checker (the fast path every rule shares). Syntax errors do not throw:
  * TypeScript recovers and the tree is still walkable.
  */
-export function parseTypeScript(path: string, text: string): ts.SourceFile {
-  return ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, scriptKinds[scriptKindOf(path)]);
+export function parseTypeScript(path: string, text: string): Ts.SourceFile {
+  const ts = typescript();
+  const kind = scriptKindOf(path);
+  const scriptKind = kind === 'tsx' ? ts.ScriptKind.TSX : kind === 'js' ? ts.ScriptKind.JS : kind === 'jsx' ? ts.ScriptKind.JSX : ts.ScriptKind.TS;
+  return ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, scriptKind);
 }
