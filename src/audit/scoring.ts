@@ -43,7 +43,7 @@ export function itemPenalty(findings: readonly Finding[]): number {
   return Math.min(100, weights.reduce((sum, w, i) => sum + w / (i + 1), 0));
 }
 
-/** Scores per section (mean of assessed items) and overall (mean of assessed sections). Not-assessed items are left out. */
+/** Scores per section (product of assessed items' scores) and overall (mean of assessed sections). Not-assessed items are left out. */
 export function score(findings: readonly Finding[], assessed: ReadonlySet<string>): Score {
   const byItem = new Map<string, Finding[]>();
   for (const f of findings) {
@@ -57,8 +57,10 @@ export function score(findings: readonly Finding[], assessed: ReadonlySet<string
     const items = checklist.filter((item) => item.section === id);
     const assessedItems = items.filter((item) => assessed.has(item.id)).map((item) => item.id);
     const notAssessedItems = items.filter((item) => !assessed.has(item.id)).map((item) => item.id);
-    const itemScores = assessedItems.map((item) => 100 - itemPenalty(byItem.get(item) ?? []));
-    const sectionScore = itemScores.length ? Math.round(itemScores.reduce((a, b) => a + b, 0) / itemScores.length) : null;
+    // Multiplied, not averaged: one critical hole must pull a section down however many items around it are clean.
+    const sectionScore = assessedItems.length
+      ? Math.round(100 * assessedItems.reduce((product, item) => product * (1 - itemPenalty(byItem.get(item) ?? []) / 100), 1))
+      : null;
     if (sectionScore !== null) sectionScores.push(sectionScore);
     result[id] = {
       title,

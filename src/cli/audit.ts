@@ -4,10 +4,8 @@ import { Option, type Command } from 'commander';
 import { ExitCode, KnownError, errorMessage } from '../core/errors.js';
 import { realFs } from '../core/fs.js';
 import { severities, type Severity } from '../core/types.js';
-import { loadRawConfig, resolveConfig, type ResolvedConfig } from '../audit/config.js';
-import { assertDirectory, runAudit } from '../audit/engine.js';
-import { registry } from '../audit/registry.js';
-import { reporterNames, reporters, type ReporterName } from '../audit/reporters/index.js';
+import type { ResolvedConfig } from '../audit/config.js';
+import { reporterNames, type ReporterName } from '../audit/reporters/names.js';
 import { chalkFor, colorEnabled } from './color.js';
 import { progressLine } from './progress.js';
 
@@ -38,7 +36,7 @@ export function parseFormats(specs: readonly string[]): OutputSpec[] {
     const eq = spec.indexOf('=');
     const name = (eq === -1 ? spec : spec.slice(0, eq)).trim();
     const path = eq === -1 ? undefined : spec.slice(eq + 1).trim();
-    if (!(reporterNames as string[]).includes(name)) {
+    if (!(reporterNames as readonly string[]).includes(name)) {
       throw new KnownError(`Unknown format "${name}"`, `Use one of: ${reporterNames.join(', ')} (optionally name=path to write a file).`);
     }
     if (path === '') throw new KnownError(`--format ${name}= needs a file path after "="`, `e.g. --format ${name}=report.${name === 'markdown' ? 'md' : name}`);
@@ -60,6 +58,14 @@ function printableConfig(config: ResolvedConfig): unknown {
 }
 
 async function action(path: string | undefined, flags: AuditFlags): Promise<void> {
+  // Loaded here, not at start-up: the engine and the rules pull in TypeScript, which `create`, `--help` and
+  // `--version` do not need.
+  const [{ loadRawConfig, resolveConfig }, { assertDirectory, runAudit }, { registry }, { reporters }] = await Promise.all([
+    import('../audit/config.js'),
+    import('../audit/engine.js'),
+    import('../audit/registry.js'),
+    import('../audit/reporters/index.js'),
+  ]);
   const root = resolve(path ?? '.');
   const outputs = parseFormats(flags.format);
   if (outputs.filter((o) => !o.path).length > 1) {

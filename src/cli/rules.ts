@@ -2,7 +2,6 @@ import { Option, type Command } from 'commander';
 import { KnownError } from '../core/errors.js';
 import type { AnyRule } from '../core/define-rule.js';
 import type { Option as RuleOption } from '../core/options.js';
-import { registry } from '../audit/registry.js';
 import { chalkFor, colorEnabled } from './color.js';
 
 export function ruleSummary(rule: AnyRule): Record<string, unknown> {
@@ -51,7 +50,8 @@ export function registerRules(program: Command): void {
     .description('List the audit rules, or explain one: summary, why, how to fix, examples.')
     .argument('[id]', 'rule id to explain')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action((id: string | undefined, flags: { format: 'text' | 'json' }) => {
+    .action(async (id: string | undefined, flags: { format: 'text' | 'json' }) => {
+      const { registry } = await import('../audit/registry.js');
       if (id) {
         const rule = registry.find((r) => r.meta.id === id);
         if (!rule) {

@@ -99,10 +99,12 @@ describe('scoring', () => {
     const secItems = checklist.filter((c) => c.section === 'SEC').map((c) => c.id);
     const result = score([finding('CI-1', 'critical'), finding('SEC-1', 'high')], new Set(['CI-1', 'SEC-1', 'SEC-2']));
     expect(result.sections.CI).toMatchObject({ score: 60, grade: 'D', findings: 1, assessedItems: ['CI-1'] });
-    expect(result.sections.SEC).toMatchObject({ score: 90, grade: 'A', findings: 1, assessedItems: ['SEC-1', 'SEC-2'] });
+    expect(result.sections.SEC).toMatchObject({ score: 80, grade: 'B', findings: 1, assessedItems: ['SEC-1', 'SEC-2'] });
+    // Items multiply: two high findings on different items weigh more than one.
+    expect(score([finding('SEC-1', 'high'), finding('SEC-2', 'high')], new Set(['SEC-1', 'SEC-2'])).sections.SEC.score).toBe(64);
     expect(result.sections.SEC.notAssessedItems).toEqual(secItems.filter((i) => i !== 'SEC-1' && i !== 'SEC-2'));
     expect(result.sections.TEN.score).toBeNull();
-    expect(result.score).toBe(75);
+    expect(result.score).toBe(70);
 
     const clean = score([], new Set(['OPS-1']));
     expect(clean.score).toBe(100);

@@ -6,15 +6,15 @@ import { sarifReporter } from './sarif.js';
 import { textReporter } from './text.js';
 import type { Reporter } from './types.js';
 
-export const reporters = {
+import type { ReporterName } from './names.js';
+
+export const reporters: Record<ReporterName, Reporter> = {
   text: textReporter,
   json: jsonReporter,
   sarif: sarifReporter,
   markdown: markdownReporter,
   html: htmlReporter,
   junit: junitReporter,
-} satisfies Record<string, Reporter>;
+};
 
-export type ReporterName = keyof typeof reporters;
-
-export const reporterNames = Object.keys(reporters) as ReporterName[];
+export { reporterNames, type ReporterName } from './names.js';
