@@ -1,14 +1,8 @@
 import { defineRule } from '../../../src/core/define-rule.js';
-import { isMap, isNode, isScalar } from 'yaml';
-import type { RepoModel } from '../../../src/audit/model.js';
+import { pipelinesOf } from '../_pipelines/pipelines.js';
 
-/** CI systems recognised by their configuration file. */
-const ciFiles: Array<{ system: string; test: RegExp }> = [
-  { system: 'GitHub Actions', test: /^\.github\/workflows\/[^/]+\.ya?ml$/ },
-  { system: 'GitLab CI', test: /^\.gitlab-ci\.ya?ml$/ },
-  { system: 'CircleCI', test: /^\.circleci\/config\.ya?ml$/ },
-  { system: 'Bitbucket Pipelines', test: /^bitbucket-pipelines\.ya?ml$/ },
-  { system: 'Azure Pipelines', test: /^(?:azure-pipelines|\.azure-pipelines\/[^/]+)\.ya?ml$/ },
+/** CI systems the shared pipeline reader does not parse, recognised by their configuration file. */
+const otherCiFiles: Array<{ system: string; test: RegExp }> = [
   { system: 'Jenkins', test: /^Jenkinsfile$/ },
   { system: 'Travis CI', test: /^\.travis\.ya?ml$/ },
   { system: 'Buildkite', test: /^\.buildkite\/pipeline\.ya?ml$/ },
@@ -20,24 +14,6 @@ const ciFiles: Array<{ system: string; test: RegExp }> = [
 
 /** Events that run a GitHub workflow for proposed or landed changes. */
 const changeEvents = ['push', 'pull_request', 'pull_request_target', 'merge_group'];
-
-interface Triggers {
-  events: string[];
-  /** Offset of the `on:` key, where a finding points. */
-  offset: number | undefined;
-}
-
-function githubTriggers(model: RepoModel, path: string): Triggers {
-  const doc = model.yaml(path)?.documents[0];
-  const contents = doc?.contents;
-  if (!isMap(contents)) return { events: [], offset: undefined };
-  const pair = contents.items.find((p) => isScalar(p.key) && (p.key.value === 'on' || p.key.value === true));
-  const offset = isScalar(pair?.key) ? pair.key.range?.[0] : undefined;
-  const on: unknown = isNode(pair?.value) ? pair.value.toJSON() : undefined;
-  const events =
-    typeof on === 'string' ? [on] : Array.isArray(on) ? on.filter((e): e is string => typeof e === 'string') : on && typeof on === 'object' ? Object.keys(on) : [];
-  return { events, offset };
-}
 
 export default defineRule({
   meta: {
@@ -68,22 +44,23 @@ export default defineRule({
   },
   scope: 'repository',
   check(ctx) {
-    const found = ctx.model.files.filter((f) => ciFiles.some((c) => c.test.test(f.path)));
-    if (found.length === 0) {
+    // GitHub Actions, GitLab CI, CircleCI, Bitbucket and Azure Pipelines come from the shared reader (composite
+    // actions are not pipelines of their own).
+    const pipelines = pipelinesOf(ctx.model).filter((p) => p.kind === 'workflow');
+    const others = ctx.model.files.filter((f) => otherCiFiles.some((c) => c.test.test(f.path)));
+    if (pipelines.length === 0 && others.length === 0) {
       ctx.report({ messageId: 'missing' });
       return;
     }
-    const workflows = found.filter((f) => f.path.startsWith('.github/workflows/'));
-    if (workflows.length !== found.length) return; // another CI system is configured
-    const triggers = workflows.map((f) => ({ path: f.path, ...githubTriggers(ctx.model, f.path) }));
-    const events = triggers.flatMap((t) => t.events);
+    if (others.length > 0 || pipelines.some((p) => p.provider !== 'github')) return; // another CI system is configured
+    const events = pipelines.flatMap((p) => p.triggers);
     if (!events.some((t) => changeEvents.includes(t))) {
-      const first = triggers[0]!;
+      const first = pipelines[0]!;
       ctx.report({
         messageId: 'notOnChanges',
         data: { triggers: [...new Set(events)].join(', ') || 'none' },
         path: first.path,
-        ...(first.offset !== undefined ? { range: { start: first.offset, end: first.offset + 2 } } : { line: 1 }),
+        range: { start: first.anchor, end: first.anchor + 2 },
       });
     }
   },
