@@ -10,7 +10,8 @@ export interface DraftFinding extends Omit<Finding, 'fingerprint'> {
 }
 
 export function formatMessage(template: string, data: Record<string, string | number> | undefined): string {
-  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, key: string) => {
+  // `${{ … }}` is GitHub Actions expression syntax that messages may quote, never a placeholder.
+  return template.replace(/(?<!\$)\{\{\s*(\w+)\s*\}\}/g, (_, key: string) => {
     const value = data?.[key];
     if (value === undefined) throw new Error(`message placeholder {{${key}}} has no value`);
     return String(value);

@@ -169,3 +169,11 @@ describe('CLI pieces', () => {
     expect(() => parseFormats(['json='])).toThrow(/needs a file path/);
   });
 });
+
+describe('formatMessage', () => {
+  it('fills placeholders but leaves GitHub expressions alone', async () => {
+    const { formatMessage } = await import('../../src/audit/findings.js');
+    expect(formatMessage('Use {{name}} in ${{ matrix.os }}.', { name: 'x' })).toBe('Use x in ${{ matrix.os }}.');
+    expect(() => formatMessage('{{missing}}', {})).toThrow(/missing/);
+  });
+});
