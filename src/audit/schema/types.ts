@@ -26,6 +26,8 @@ export interface SchemaColumn {
   default?: string;
   primaryKey?: boolean;
   unique?: boolean;
+  /** Identity, serial or stored generated column (SQL), or an ORM-generated value. */
+  generated?: boolean;
   at?: SourceRef;
 }
 
@@ -36,13 +38,22 @@ export interface SchemaIndex {
   unique: boolean;
   /** `CREATE INDEX CONCURRENTLY` (SQL only). */
   concurrently?: boolean;
+  /** Index name, when it backs a UNIQUE constraint rather than a `CREATE INDEX`. */
+  constraint?: boolean;
+  /** Predicate of a partial index, as written. */
+  where?: string;
   at?: SourceRef;
 }
 
 export interface SchemaForeignKey {
+  name?: string;
   columns: string[];
   table: string;
   referencedColumns: string[];
+  /** `CASCADE`, `SET NULL`, `RESTRICT`, `NO ACTION`, `SET DEFAULT`, when known. */
+  onDelete?: string;
+  /** ORM relation property that follows this key (a Prisma relation field, a TypeORM/Sequelize/Drizzle relation). */
+  relation?: string;
   at?: SourceRef;
 }
 
@@ -55,6 +66,10 @@ export interface SchemaTable {
   columns: SchemaColumn[];
   indexes: SchemaIndex[];
   foreignKeys: SchemaForeignKey[];
+  /** The primary key, when the source declares one (its columns also carry `primaryKey`). */
+  primaryKey?: { name?: string; columns: string[]; at?: SourceRef };
+  /** A table the ORM creates on its own (a Prisma implicit many-to-many join table). */
+  implicit?: boolean;
   /** Row-level security as the migrations leave it (SQL only; undefined when unknown). */
   rls?: { enabled: boolean; forced: boolean; policies: string[] };
   at: SourceRef;
@@ -63,6 +78,8 @@ export interface SchemaTable {
 export interface SchemaEnum {
   name: string;
   values: string[];
+  /** Where each value is declared, when the source says (Prisma). */
+  valueAt?: Record<string, SourceRef>;
   at: SourceRef;
 }
 
@@ -72,4 +89,15 @@ export interface DatabaseSchema {
   enums: SchemaEnum[];
   /** Files the schema was read from, in the order they were applied. */
   files: string[];
+  /** SQL dialect, when the source says (a Prisma datasource, a migration lock file, a drizzle journal). */
+  dialect?: SqlDialect;
+  /** Statements or definitions that could not be read; a consumer should trust absences less when there are any. */
+  issues?: SourceIssue[];
+}
+
+export type SqlDialect = 'postgresql' | 'mysql' | 'sqlite' | 'sqlserver' | 'cockroachdb' | 'unknown';
+
+export interface SourceIssue {
+  at: SourceRef;
+  message: string;
 }
