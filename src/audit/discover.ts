@@ -12,11 +12,15 @@ export const defaultExcludedDirectories = [
   '.venv', 'venv', '__pycache__', 'bower_components', 'jspm_packages', '.yarn', '.pnpm-store', 'storybook-static',
 ] as const;
 
-const binaryExtensions = new Set([
+/**
+ * File extensions skipped as binary without reading them. `.key` is not listed: PEM private keys (`server.key`) are
+ * text; a binary Keynote file is caught by `looksBinary`.
+ */
+export const binaryExtensions: ReadonlySet<string> = new Set([
   'png', 'jpg', 'jpeg', 'gif', 'bmp', 'ico', 'icns', 'webp', 'avif', 'tiff', 'psd', 'mp3', 'mp4', 'mov', 'avi', 'webm',
   'wav', 'ogg', 'flac', 'woff', 'woff2', 'ttf', 'otf', 'eot', 'zip', 'gz', 'tgz', 'bz2', 'xz', '7z', 'rar', 'jar', 'war',
   'pdf', 'exe', 'dll', 'so', 'dylib', 'o', 'a', 'class', 'wasm', 'node', 'bin', 'dat', 'db', 'sqlite', 'sqlite3',
-  'pyc', 'docx', 'xlsx', 'pptx', 'key', 'jks', 'p12', 'pfx', 'keystore', 'der',
+  'pyc', 'docx', 'xlsx', 'pptx', 'jks', 'p12', 'pfx', 'keystore', 'der',
 ]);
 
 /** Files whose content never carries anything a rule looks at, but whose size would dominate a run. */

@@ -4,7 +4,7 @@ import { parseAllDocuments } from 'yaml';
 import type { AnyRule, FileContext, FileSelector, NodeVisitor, ReportDescriptor } from '../core/define-rule.js';
 import { errorMessage } from '../core/errors.js';
 import type { Language } from './languages.js';
-import { draftFinding, type DraftFinding, type FileText } from './findings.js';
+import { draftFinding, remaskSnippet, type DraftFinding, type FileText } from './findings.js';
 import { parseTypeScript, typescript } from './parsers/typescript.js';
 import { lineStarts, positionAt } from './text.js';
 
@@ -139,6 +139,8 @@ export function runFileRules(job: FileJob, rules: readonly ConfiguredRule[], pre
     return source;
   };
   const dispatch = new Map<number, Array<{ rule: AnyRule; visit: NodeVisitor }>>();
+  /** Every secret reported in this file: each snippet masks all of them, not only its own finding's. */
+  const secrets: Array<{ start: number; end: number }> = [];
   const onCrash = (rule: AnyRule, error: unknown): void => {
     result.drafts = result.drafts.filter((d) => d.ruleId !== rule.meta.id);
     result.drafts.push(crashFinding(rule, job.path, job.packageDir, error));
@@ -159,6 +161,7 @@ export function runFileRules(job: FileJob, rules: readonly ConfiguredRule[], pre
       position: (offset) => positionAt(fileText.lineStarts, offset),
       report: (descriptor: ReportDescriptor<string>) => {
         result.drafts.push(draftFinding(rule, descriptor, job.packageDir, fileText));
+        if (descriptor.secret) secrets.push(descriptor.secret);
       },
       emit: (value) => {
         (result.signals[rule.meta.id] ??= []).push(value);
@@ -199,5 +202,6 @@ export function runFileRules(job: FileJob, rules: readonly ConfiguredRule[], pre
       result.skipped = 'too deeply nested to audit';
     }
   }
+  if (secrets.length > 1) for (const draft of result.drafts) remaskSnippet(draft, fileText, secrets);
   return result;
 }

@@ -26,11 +26,27 @@ export interface FileText {
 
 const contextLines = 2;
 
-function snippetFor(file: FileText, startLine: number, endLine: number, secret?: { start: number; end: number }): Snippet {
-  let text = file.text;
-  if (secret) {
-    text = text.slice(0, secret.start) + maskSecret(text.slice(secret.start, secret.end)) + text.slice(secret.end);
+type Span = { start: number; end: number };
+
+/**
+ * A secret's mask keeps the secret's line breaks (as empty lines), so the lines after a multi-line secret such as a
+ * PEM body keep their numbers.
+ */
+function masked(text: string, secrets: readonly Span[]): string {
+  let out = text;
+  let before = Infinity;
+  for (const s of [...secrets].sort((a, b) => b.start - a.start)) {
+    if (s.end > before) continue;
+    const secret = out.slice(s.start, s.end);
+    const breaks = secret.match(/\r\n|\r|\n/g)?.join('') ?? '';
+    out = out.slice(0, s.start) + maskSecret(secret) + breaks + out.slice(s.end);
+    before = s.start;
   }
+  return out;
+}
+
+function snippetFor(file: FileText, startLine: number, endLine: number, secrets: readonly Span[] = []): Snippet {
+  const text = secrets.length > 0 ? masked(file.text, secrets) : file.text;
   const lines = splitLines(text);
   const first = Math.max(1, startLine - contextLines);
   const last = Math.min(lines.length, Math.min(endLine, startLine + 6) + contextLines);
@@ -89,7 +105,7 @@ export function draftFinding(
       const start = positionAt(file.lineStarts, range.start);
       const end = positionAt(file.lineStarts, Math.max(range.start, range.end));
       location = { path: file.path, startLine: start.line, startColumn: start.column, endLine: end.line, endColumn: end.column };
-      snippet = snippetFor(file, start.line, end.line, descriptor.secret);
+      snippet = snippetFor(file, start.line, end.line, descriptor.secret ? [descriptor.secret] : []);
       anchor = normalizedLine(file, start.line, descriptor.secret);
     } else {
       location = { path: file.path, startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 };
@@ -107,6 +123,12 @@ export function draftFinding(
     ...(snippet ? { snippet } : {}),
     fingerprintBase: hash(rule.meta.id, file?.path ?? `package:${packageDir}`, anchor, descriptor.key ?? (file ? '' : descriptor.messageId)),
   };
+}
+
+/** Re-masks a finding's snippet with every secret reported in its file: a neighbouring line may hold another one. */
+export function remaskSnippet(draft: DraftFinding, file: FileText, secrets: readonly Span[]): void {
+  if (!draft.snippet || !draft.location || draft.location.path !== file.path) return;
+  draft.snippet = snippetFor(file, draft.location.startLine, draft.location.endLine, secrets);
 }
 
 /** Fingerprints without line numbers: identical findings in one file are told apart by their order. */
