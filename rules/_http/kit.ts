@@ -1,0 +1,77 @@
+/** What every HTTP rule shares: which files it reads, the facts it emits, and the linked model in `summarize`. */
+import type { ts } from 'ts-morph';
+import type { FileSelector, Signal } from '../../src/core/define-rule.js';
+import type { RepoModel } from '../../src/audit/model.js';
+import { buildHttpModel, type HttpModel, type LinkedRoute } from './link.js';
+import { hasHttp, httpFacts, nonServedPath, type HttpFacts } from './routes.js';
+import { infrastructurePath, nextRoutePath } from './paths.js';
+
+/**
+ * A cheap pre-filter: route files, apps, controllers, Nest modules and Next.js route files all mention one of these.
+ * Extraction itself runs once per file whichever rules ask for it.
+ */
+export const httpSelector: FileSelector = {
+  languages: ['ts'],
+  keywords: [
+    'req', 'Request', 'request', 'ctx', 'app', 'router', 'Router', 'fastify', 'Fastify', 'Controller', 'Hono', 'hono', 'koa', 'express', 'NestFactory',
+    'APP_GUARD', 'APP_PIPE', 'APP_FILTER', 'useGlobal', 'matcher', 'autoload', 'AutoLoad', 'GET', 'POST', 'PUT', 'PATCH', 'DELETE',
+  ],
+};
+
+interface FileLike {
+  readonly file: { readonly path: string; readonly text: string };
+  ast(): ts.SourceFile;
+}
+
+/** The file's HTTP facts, or undefined for tests, scripts, client components and files without any. */
+export function readHttp(ctx: FileLike): HttpFacts | undefined {
+  if (nonServedPath.test(ctx.file.path)) return undefined;
+  // Components render; they register no routes (Next.js route files are the exception, whatever their extension).
+  if (/\.[jt]sx$/.test(ctx.file.path) && nextRoutePath(ctx.file.path) === undefined) return undefined;
+  if (/^\s*['"]use client['"]/.test(ctx.file.text)) return undefined;
+  const facts = httpFacts(ctx.ast(), ctx.file.path);
+  return hasHttp(facts) ? facts : undefined;
+}
+
+/** The signal shape the HTTP rules emit: the file's HTTP facts plus whatever the rule adds. */
+export interface HttpSignal {
+  http?: HttpFacts;
+}
+
+export function httpModel(model: RepoModel, signals: readonly Signal[]): HttpModel {
+  const files: Array<{ path: string; facts: HttpFacts }> = [];
+  for (const s of signals) {
+    const http = (s.value as HttpSignal).http;
+    if (http) files.push({ path: s.path, facts: http });
+  }
+  return buildHttpModel(model, files);
+}
+
+/** Routes a client calls: not CORS preflights, HEAD, or health/metrics/docs endpoints. */
+export function apiRoute(r: LinkedRoute): boolean {
+  if (r.route.method === 'OPTIONS' || r.route.method === 'HEAD') return false;
+  const p = r.fullPath ?? r.route.path;
+  return p === null || !infrastructurePath(p);
+}
+
+export function describeRoute(r: LinkedRoute): string {
+  return `${r.route.method === 'ALL' ? 'ALL' : r.route.method} ${r.fullPath ?? r.route.path ?? '(computed path)'}`;
+}
+
+/** Up to three examples, then "and N more". */
+export function examples(items: readonly string[], max = 3): string {
+  const shown = items.slice(0, max).map((s) => `\`${s}\``).join(', ');
+  return items.length > max ? `${shown} and ${items.length - max} more` : shown;
+}
+
+/** Dependencies of a service folder (see `manifestDir`) and of the repository root (a monorepo often hoists shared ones). */
+export function dependenciesOf(model: RepoModel, dir: string): Set<string> {
+  const deps = model.dependencies(dir);
+  if (dir !== '.') for (const d of model.dependencies('.')) deps.add(d);
+  return deps;
+}
+
+/** The text without comments (`// TODO: add rate limiting` is not a rate limiter). Strings that contain `//` lose their tail. */
+export function withoutComments(text: string): string {
+  return text.replace(/\/\*[\s\S]*?\*\/|(^|[^:\\])\/\/[^\n]*/g, '$1');
+}

@@ -1,0 +1,275 @@
+/** Syntax helpers shared by the code-level security rules: imports, string building, names around a value. */
+import { ts } from 'ts-morph';
+
+export interface Imported {
+  specifier: string;
+  /** `default`, `*`, or the exported name. */
+  name: string;
+}
+
+/** Test code, fixtures and examples: not production code paths. */
+export const testPath =
+  /(?:^|\/)(?:__tests__|__mocks__|tests?|specs?|e2e|cypress|playwright|fixtures?|__fixtures__|mocks?|stubs?|examples?|samples?|benchmarks?|testing|test-?utils)\/|\.(?:test|spec|e2e|e2e-spec|stories|story|cy|bench|d)\.[cm]?[jt]sx?$/;
+
+/** Code that never serves production traffic: tests, code generators, build and maintenance scripts, seeds. */
+export const nonProductionPath = new RegExp(
+  `${testPath.source}|(?:^|\\/)(?:\\.hygen|_templates|scripts?|tools|tooling|bin|\\.github|\\.husky|generators?|codemods?|seeds?|seeders?)\\/|(?:^|\\/)(?:plopfile|gulpfile|gruntfile|jakefile|seed)[^/]*\\.[cm]?[jt]s$`,
+);
+
+const importCache = new WeakMap<ts.SourceFile, Map<string, Imported>>();
+
+function requireOf(node: ts.Expression): Imported | undefined {
+  if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'require' && node.arguments[0] && ts.isStringLiteralLike(node.arguments[0])) {
+    return { specifier: node.arguments[0].text, name: 'default' };
+  }
+  if (ts.isPropertyAccessExpression(node)) {
+    const inner = requireOf(node.expression);
+    if (inner?.name === 'default') return { specifier: inner.specifier, name: node.name.text === 'default' ? 'default' : node.name.text };
+  }
+  if (ts.isAwaitExpression(node) || ts.isParenthesizedExpression(node)) return requireOf(node.expression);
+  return undefined;
+}
+
+/** Local name → where it was imported from (ES imports, `import x = require()`, `const x = require()`, destructured requires). */
+export function importsOf(source: ts.SourceFile): Map<string, Imported> {
+  let map = importCache.get(source);
+  if (map) return map;
+  map = new Map();
+  for (const s of source.statements) {
+    if (ts.isImportDeclaration(s) && ts.isStringLiteral(s.moduleSpecifier) && s.importClause) {
+      const specifier = s.moduleSpecifier.text;
+      const clause = s.importClause;
+      if (clause.name) map.set(clause.name.text, { specifier, name: 'default' });
+      const b = clause.namedBindings;
+      if (b && ts.isNamespaceImport(b)) map.set(b.name.text, { specifier, name: '*' });
+      if (b && ts.isNamedImports(b)) for (const el of b.elements) map.set(el.name.text, { specifier, name: (el.propertyName ?? el.name).text });
+    } else if (ts.isImportEqualsDeclaration(s) && ts.isExternalModuleReference(s.moduleReference) && ts.isStringLiteral(s.moduleReference.expression)) {
+      map.set(s.name.text, { specifier: s.moduleReference.expression.text, name: 'default' });
+    } else if (ts.isVariableStatement(s)) {
+      for (const d of s.declarationList.declarations) {
+        const req = d.initializer ? requireOf(d.initializer) : undefined;
+        if (!req) continue;
+        if (ts.isIdentifier(d.name)) map.set(d.name.text, req);
+        else if (ts.isObjectBindingPattern(d.name)) {
+          for (const el of d.name.elements) {
+            if (!ts.isIdentifier(el.name)) continue;
+            const key = el.propertyName && ts.isIdentifier(el.propertyName) ? el.propertyName.text : el.name.text;
+            map.set(el.name.text, { specifier: req.specifier, name: key });
+          }
+        }
+      }
+    }
+  }
+  importCache.set(source, map);
+  return map;
+}
+
+/** `mod.member(...)` or `member(...)` where `mod`/`member` come from `module`: the member name, else undefined. */
+export function callOf(call: ts.CallExpression | ts.NewExpression, imports: ReadonlyMap<string, Imported>, module: RegExp): string | undefined {
+  const callee = unwrap(call.expression);
+  if (ts.isIdentifier(callee)) {
+    const imp = imports.get(callee.text);
+    if (imp && module.test(imp.specifier)) return imp.name === 'default' || imp.name === '*' ? 'default' : imp.name;
+    return undefined;
+  }
+  if (ts.isPropertyAccessExpression(callee)) {
+    const base = unwrap(callee.expression);
+    if (ts.isIdentifier(base)) {
+      const imp = imports.get(base.text);
+      if (imp && module.test(imp.specifier) && (imp.name === 'default' || imp.name === '*')) return callee.name.text;
+    }
+    const req = requireOf(base);
+    if (req && module.test(req.specifier)) return callee.name.text;
+  }
+  return undefined;
+}
+
+export function unwrap(node: ts.Expression): ts.Expression {
+  let e = node;
+  while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isAwaitExpression(e) || ts.isTypeAssertionExpression(e) || ts.isSatisfiesExpression(e)) e = e.expression;
+  return e;
+}
+
+export function propertyName(name: ts.PropertyName | undefined): string | undefined {
+  if (!name) return undefined;
+  return ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name) || ts.isPrivateIdentifier(name) ? name.text : undefined;
+}
+
+export function objectProperty(object: ts.ObjectLiteralExpression, name: string): ts.Expression | undefined {
+  for (const p of object.properties) {
+    if (ts.isPropertyAssignment(p) && propertyName(p.name) === name) return p.initializer;
+    if (ts.isShorthandPropertyAssignment(p) && p.name.text === name) return p.name;
+  }
+  return undefined;
+}
+
+export function hasSpread(object: ts.ObjectLiteralExpression): boolean {
+  return object.properties.some((p) => ts.isSpreadAssignment(p));
+}
+
+function functionScope(node: ts.Node): ts.Node {
+  let n: ts.Node | undefined = node.parent;
+  while (n && !ts.isFunctionLike(n) && !ts.isSourceFile(n)) n = n.parent;
+  return n ?? node.getSourceFile();
+}
+
+/** The initializer of the variable `name` as seen from `at`: declared in an enclosing function or at module level. */
+export function initializerOf(name: string, at: ts.Node): ts.Expression | undefined {
+  for (let scope: ts.Node | undefined = functionScope(at); scope; scope = ts.isSourceFile(scope) ? undefined : functionScope(scope)) {
+    let found: ts.Expression | undefined;
+    const visit = (n: ts.Node): void => {
+      if (found) return;
+      if (n !== scope && ts.isFunctionLike(n)) return;
+      if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name && n.initializer) {
+        found = n.initializer;
+        return;
+      }
+      ts.forEachChild(n, visit);
+    };
+    ts.forEachChild(scope, visit);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** A value that cannot carry attacker input: literals, numbers, `UPPER_CASE` constants, `Number(x)`, `x.length`, placeholders. */
+export function constantExpression(node: ts.Expression, depth = 0): boolean {
+  const e = unwrap(node);
+  if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e) || ts.isNumericLiteral(e) || e.kind === ts.SyntaxKind.TrueKeyword || e.kind === ts.SyntaxKind.FalseKeyword || e.kind === ts.SyntaxKind.NullKeyword) return true;
+  if (ts.isPrefixUnaryExpression(e)) return constantExpression(e.operand, depth);
+  if (ts.isIdentifier(e)) {
+    if (/^[A-Z][A-Z0-9_]*$/.test(e.text) || /placeholder/i.test(e.text)) return true;
+    if (depth > 2) return false;
+    const init = initializerOf(e.text, e);
+    return init !== undefined && constantExpression(init, depth + 1);
+  }
+  if (ts.isPropertyAccessExpression(e)) {
+    if (e.name.text === 'length' || /^[A-Z][A-Z0-9_]*$/.test(e.name.text)) return true;
+    return /^[A-Z][A-Z0-9_]*$/.test(e.expression.getText());
+  }
+  if (ts.isCallExpression(e)) {
+    const callee = e.expression.getText();
+    if (/^(?:Number|parseInt|parseFloat|Math\.\w+|Number\.parse\w+|Boolean)$/.test(callee)) return true;
+    // ids.map(() => '?').join(', ') and ids.map((_, i) => `$${i + 1}`).join(',') build placeholders.
+    if (ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'join') {
+      const inner = unwrap(e.expression.expression);
+      if (ts.isCallExpression(inner) && ts.isPropertyAccessExpression(inner.expression) && inner.expression.name.text === 'map') {
+        const fn = inner.arguments[0];
+        if (fn && (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && !ts.isBlock(fn.body)) return placeholderBody(fn.body);
+      }
+      return /placeholder|\?/.test(e.getText());
+    }
+    if (/placeholder|escapeId|escapeIdentifier|escapeLiteral|quoteIdent|format\.ident|pg-format|sqlstring|\.escape$/i.test(callee)) return true;
+    return false;
+  }
+  if (ts.isTemplateExpression(e)) return e.templateSpans.every((s) => constantExpression(s.expression, depth + 1));
+  if (ts.isBinaryExpression(e)) return constantExpression(e.left, depth + 1) && constantExpression(e.right, depth + 1);
+  if (ts.isConditionalExpression(e)) return constantExpression(e.whenTrue, depth + 1) && constantExpression(e.whenFalse, depth + 1);
+  return false;
+}
+
+function placeholderBody(body: ts.Expression): boolean {
+  const e = unwrap(body);
+  if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) return true;
+  if (ts.isTemplateExpression(e)) return /^\$?$/.test(e.head.text) && e.templateSpans.every((s) => /^[\s\w+\-*]*$/.test(s.expression.getText()) && !/[a-z]{3,}/i.test(s.expression.getText().replace(/\b(?:i|idx|index|n|offset|start)\b/g, '')));
+  return false;
+}
+
+/**
+ * A string built from values that are not constant: a template literal with substitutions, `+` concatenation, `.concat`,
+ * `util.format` — directly or through one local variable. Tagged templates (`sql\`...\``) are not strings: the tag
+ * parameterizes them.
+ */
+export function dynamicString(node: ts.Expression, depth = 0): ts.Expression | undefined {
+  const e = unwrap(node);
+  if (ts.isTemplateExpression(e)) return e.templateSpans.some((s) => !constantExpression(s.expression)) ? e : undefined;
+  if (ts.isBinaryExpression(e) && (e.operatorToken.kind === ts.SyntaxKind.PlusToken || e.operatorToken.kind === ts.SyntaxKind.PlusEqualsToken)) {
+    const parts = flattenPlus(e);
+    const stringy = parts.some((p) => ts.isStringLiteral(unwrap(p)) || ts.isTemplateExpression(unwrap(p)) || ts.isNoSubstitutionTemplateLiteral(unwrap(p)));
+    return stringy && parts.some((p) => !constantExpression(p)) ? e : undefined;
+  }
+  if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression)) {
+    const name = e.expression.name.text;
+    if (name === 'concat' && (ts.isStringLiteralLike(unwrap(e.expression.expression)) || dynamicString(e.expression.expression, depth + 1)) && e.arguments.some((a) => !constantExpression(a))) return e;
+    if (name === 'format' && /^util$/.test(e.expression.expression.getText()) && e.arguments.slice(1).some((a) => !constantExpression(a))) return e;
+  }
+  if (ts.isIdentifier(e) && depth < 2) {
+    const init = initializerOf(e.text, e);
+    if (init && dynamicString(init, depth + 1)) return e;
+    // let sql = '...'; sql += `... ${x}`;
+    if (init && ts.isStringLiteralLike(unwrap(init)) && appendsDynamic(e.text, e)) return e;
+  }
+  return undefined;
+}
+
+function flattenPlus(e: ts.BinaryExpression): ts.Expression[] {
+  const out: ts.Expression[] = [];
+  const walk = (x: ts.Expression): void => {
+    const u = unwrap(x);
+    if (ts.isBinaryExpression(u) && u.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+      walk(u.left);
+      walk(u.right);
+    } else out.push(u);
+  };
+  walk(e.left);
+  walk(e.right);
+  return out;
+}
+
+function appendsDynamic(name: string, at: ts.Node): boolean {
+  const scope = functionScope(at);
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found || n.pos >= at.pos) return;
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.PlusEqualsToken && ts.isIdentifier(n.left) && n.left.text === name && !constantExpression(n.right)) found = true;
+    ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(scope, visit);
+  return found;
+}
+
+/**
+ * The names that say what a value is for: the variable or property it is assigned to, the enclosing function, the
+ * object key it sits under (`{ resetToken: crypto... }`, `function generateApiKey() { return ... }`).
+ */
+export function nameContext(node: ts.Node, levels = 6): string[] {
+  const names: string[] = [];
+  let n: ts.Node | undefined = node;
+  for (let i = 0; n && i < levels; i++, n = n.parent) {
+    const p: ts.Node | undefined = n.parent;
+    if (!p) break;
+    if (ts.isVariableDeclaration(p) && p.initializer === n) names.push(p.name.getText());
+    else if (ts.isPropertyAssignment(p) && p.initializer === n) names.push(propertyName(p.name) ?? '');
+    else if (ts.isPropertyDeclaration(p) && p.initializer === n) names.push(propertyName(p.name) ?? '');
+    else if (ts.isBinaryExpression(p) && p.right === n && p.operatorToken.kind === ts.SyntaxKind.EqualsToken) names.push(p.left.getText());
+    else if (ts.isReturnStatement(p) || (ts.isArrowFunction(p) && p.body === n)) {
+      const fn = ts.isReturnStatement(p) ? enclosingFunction(p) : p;
+      if (fn) names.push(functionName(fn));
+      break;
+    }
+    if (ts.isFunctionLike(p) || ts.isBlock(p) || ts.isExpressionStatement(p)) break;
+  }
+  const fn = enclosingFunction(node);
+  if (fn) names.push(functionName(fn));
+  return names.filter(Boolean);
+}
+
+export function enclosingFunction(node: ts.Node): ts.SignatureDeclaration | undefined {
+  let n: ts.Node | undefined = node.parent;
+  while (n && !ts.isFunctionLike(n)) n = n.parent;
+  return n as ts.SignatureDeclaration | undefined;
+}
+
+export function functionName(fn: ts.Node): string {
+  if ((ts.isFunctionDeclaration(fn) || ts.isFunctionExpression(fn) || ts.isMethodDeclaration(fn)) && fn.name) return fn.name.getText();
+  const p = fn.parent;
+  if (p && ts.isVariableDeclaration(p)) return p.name.getText();
+  if (p && ts.isPropertyAssignment(p)) return propertyName(p.name) ?? '';
+  if (p && ts.isPropertyDeclaration(p)) return propertyName(p.name) ?? '';
+  return '';
+}
+
+/** Browser code: JSX files, `'use client'` modules and front-end folders. */
+export function clientCode(path: string, text: string): boolean {
+  return /\.[jt]sx$/.test(path) || /^\s*['"]use client['"]/.test(text) || /(?:^|\/)(?:components?|hooks|client|frontend|browser|public|static|ui|views|store|stores|contexts?|widgets)\//.test(path);
+}
