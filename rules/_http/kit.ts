@@ -4,7 +4,7 @@ import type { FileSelector, Signal } from '../../src/core/define-rule.js';
 import type { RepoModel } from '../../src/audit/model.js';
 import { buildHttpModel, type HttpModel, type LinkedRoute } from './link.js';
 import { hasHttp, httpFacts, nonServedPath, type HttpFacts } from './routes.js';
-import { infrastructurePath, nextRoutePath } from './paths.js';
+import { infrastructurePath, nextRoutePath, publicPath, segments } from './paths.js';
 
 /**
  * A cheap pre-filter: route files, apps, controllers, Nest modules and Next.js route files all mention one of these.
@@ -74,4 +74,29 @@ export function dependenciesOf(model: RepoModel, dir: string): Set<string> {
 /** The text without comments (`// TODO: add rate limiting` is not a rate limiter). Strings that contain `//` lose their tail. */
 export function withoutComments(text: string): string {
   return text.replace(/\/\*[\s\S]*?\*\/|(^|[^:\\])\/\/[^\n]*/g, '$1');
+}
+
+/** Files of the sign-in flow itself: `routes/auth/create-account.ts`, `authenticate-with-password.ts`, `login.controller.ts`. */
+const authFlowDir = /(?:^|\/)(?:auth|authentication|login|signin|sign-in|signup|sign-up|register|registration|sessions?|oauth|sso|passport)\//i;
+const authFlowFile = /(?:^|\/)(?:login|logout|signin|sign-in|signup|sign-up|signout|sign-out|register|registration|authenticate[\w-]*|auth|session|sessions|oauth|callback|verify[\w-]*|forgot-password|reset-password|password-reset|recover-password|create-account|magic-link)(?:\.[\w-]+)*\.[cm]?[jt]sx?$/i;
+
+/** `POST /sessions`, `POST /sessions/github`, `POST /tokens`, `POST /users/auth`: REST-style sign-in creates a session or a token. */
+function signIn(r: LinkedRoute, path: string): boolean {
+  if (r.route.method !== 'POST' || segments(path).some((s) => s.startsWith(':') || s.startsWith('{'))) return false;
+  const last = segments(path).at(-1) ?? '';
+  return segments(path).some((s) => /^(?:sessions?|tokens?|access-tokens?)$/i.test(s)) || /^(?:auth|authenticate|authentication)$/i.test(last);
+}
+
+/** Handlers named after the sign-in flow: `registerUser`, `authUser`, `login`, `signUp`, `forgotPassword`. */
+const authFlowHandler = /(?:^|\.)(?:register\w*|sign-?up\w*|signUp\w*|login\w*|logIn\w*|signIn\w*|auth(?:User|enticate\w*)?|logout\w*|signOut\w*|forgot\w*|reset\w*|verify\w*|refresh\w*|confirm\w*|create(?:Account|Session|Token))$/i;
+
+/**
+ * Routes that are public by design: sign-in, sign-up, password reset and OAuth flows (by path, by the file they are
+ * defined in, or by the name of their handler), health and similar endpoints.
+ */
+export function publicByDesign(r: LinkedRoute): boolean {
+  const path = r.fullPath ?? r.route.path;
+  if (path !== null && (publicPath(path) || signIn(r, path))) return true;
+  if (authFlowDir.test(r.path) || authFlowFile.test(r.path)) return true;
+  return r.handler?.name !== undefined && authFlowHandler.test(r.handler.name);
 }

@@ -1,23 +1,9 @@
 import { defineRule } from '../../../src/core/define-rule.js';
 import { option } from '../../../src/core/options.js';
-import { apiRoute, describeRoute, httpModel, httpSelector, readHttp } from '../../_http/kit.js';
+import { apiRoute, describeRoute, httpModel, httpSelector, publicByDesign, readHttp } from '../../_http/kit.js';
 import type { LinkedRoute } from '../../_http/link.js';
-import { publicPath, segments, webhookPath } from '../../_http/paths.js';
+import { webhookPath } from '../../_http/paths.js';
 import { mutatingMethods } from '../../_http/routes.js';
-
-/** Files of the sign-in flow itself: `routes/auth/create-account.ts`, `authenticate-with-password.ts`, `login.controller.ts`. */
-const authFlowDir = /(?:^|\/)(?:auth|authentication|login|signin|sign-in|signup|sign-up|register|registration|sessions?|oauth|sso|passport)\//i;
-const authFlowFile = /(?:^|\/)(?:login|logout|signin|sign-in|signup|sign-up|signout|sign-out|register|registration|authenticate[\w-]*|auth|session|sessions|oauth|callback|verify[\w-]*|forgot-password|reset-password|password-reset|recover-password|create-account|magic-link)(?:\.[\w-]+)*\.[cm]?[jt]sx?$/i;
-
-/** `POST /sessions`, `POST /sessions/github`, `POST /tokens`, `POST /users/auth`: REST-style sign-in creates a session or a token. */
-function signIn(r: LinkedRoute, path: string): boolean {
-  if (r.route.method !== 'POST' || segments(path).some((s) => s.startsWith(':') || s.startsWith('{'))) return false;
-  const last = segments(path).at(-1) ?? '';
-  return segments(path).some((s) => /^(?:sessions?|tokens?|access-tokens?)$/i.test(s)) || /^(?:auth|authenticate|authentication)$/i.test(last);
-}
-
-/** Handlers named after the sign-in flow: `registerUser`, `authUser`, `login`, `signUp`, `forgotPassword`. */
-const authFlowHandler = /(?:^|\.)(?:register\w*|sign-?up\w*|signUp\w*|login\w*|logIn\w*|signIn\w*|auth(?:User|enticate\w*)?|logout\w*|signOut\w*|forgot\w*|reset\w*|verify\w*|refresh\w*|confirm\w*|create(?:Account|Session|Token))$/i;
 
 function mutating(r: LinkedRoute): boolean {
   if (mutatingMethods.has(r.route.method)) return true;
@@ -103,9 +89,7 @@ export default defineRule({
         if (r.handler && !r.handler.facts.signature) ctx.report({ messageId: 'webhook', path: r.path, range, data: { route: describeRoute(r) } });
         continue;
       }
-      if (path !== null && (publicPath(path) || signIn(r, path))) continue;
-      if (authFlowDir.test(r.path) || authFlowFile.test(r.path)) continue;
-      if (r.handler?.name && authFlowHandler.test(r.handler.name)) continue;
+      if (publicByDesign(r)) continue;
       ctx.report({ messageId: 'unguarded', path: r.path, range, data: { route: describeRoute(r) } });
     }
   },

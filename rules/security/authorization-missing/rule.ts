@@ -1,5 +1,6 @@
 import { defineRule } from '../../../src/core/define-rule.js';
-import { apiRoute, dependenciesOf, describeRoute, examples, httpModel, httpSelector, readHttp, withoutComments, type HttpSignal } from '../../_http/kit.js';
+import { apiRoute, dependenciesOf, describeRoute, examples, httpModel, httpSelector, publicByDesign, readHttp, withoutComments, type HttpSignal } from '../../_http/kit.js';
+import { webhookPath } from '../../_http/paths.js';
 import type { LinkedRoute } from '../../_http/link.js';
 import { mutatingMethods, nonServedPath } from '../../_http/routes.js';
 
@@ -73,7 +74,7 @@ export default defineRule({
       limitations: [
         'A heuristic over the whole service: any role, permission, policy, ownership or 403 code counts, even if it covers one route only. A finding means "none found at all", not that a specific route lacks a check.',
         'Authorization enforced outside the service (a gateway, a separate policy service called through a generic client) is not seen.',
-        'Services with fewer than two mutating routes are not reported.',
+        'Services with fewer than two mutating routes (besides sign-in, sign-up, password-reset and webhook routes) are not reported.',
       ],
     },
   },
@@ -90,7 +91,9 @@ export default defineRule({
     const model = httpModel(ctx.model, signals);
     const services = new Map<string, LinkedRoute[]>();
     for (const r of model.routes) {
-      if (!apiRoute(r) || !mutatingMethods.has(r.route.method)) continue;
+      if (!apiRoute(r) || !mutatingMethods.has(r.route.method) || publicByDesign(r)) continue;
+      const p = r.fullPath ?? r.route.path;
+      if (p !== null && webhookPath(p)) continue;
       let list = services.get(r.packageDir);
       if (!list) services.set(r.packageDir, (list = []));
       list.push(r);
