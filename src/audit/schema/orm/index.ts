@@ -1,0 +1,84 @@
+import type { RepoModel } from '../../model.js';
+import type { DatabaseSchema, SchemaSource, SchemaTable, SqlDialect } from '../types.js';
+import { nonSchemaPath } from '../tenancy-sources.js';
+import type { SourceFile } from './ast.js';
+import { drizzleTables, linkDrizzle, type DrizzleRelation, type DrizzleTable } from './drizzle.js';
+import { collectKysely, kyselyTables, schemaBuilderTables, type KyselyTypes } from './kysely.js';
+import { linkSequelize, migrationTables, sequelizeClassTables, sequelizeModels, type SequelizeAssociation, type SequelizeTable } from './sequelize.js';
+import { decoratedClasses, typeormTables, type ClassInfo } from './typeorm.js';
+
+const codeFile = /\.(?:[cm]?ts|tsx|[cm]?js)$/;
+const declarationFile = /\.d\.[cm]?ts$/;
+const migrationPath = /(?:^|\/)migrations?\//i;
+
+const drizzleText = /\b(?:pgTable|mysqlTable|sqliteTable|singlestoreTable|pgTableCreator|mysqlTableCreator|sqliteTableCreator)\b|\.table\(\s*['"`]/;
+const decoratorText = /@\w*(?:Entity|Column|ManyToOne|OneToOne|Property|Table)\s*\(/;
+const sequelizeText = /\bsequelize\b|\bDataTypes?\.\w+/i;
+const kyselyText = /\bkysely\b|\bKysely<|\bGenerated</;
+
+/**
+ * The schemas ORM code declares: Drizzle tables, TypeORM/MikroORM entities, Sequelize models and Kysely database
+ * interfaces, plus tables that schema-builder migrations (knex, Kysely, Sequelize `queryInterface`) create. Files are
+ * picked by a text pre-filter and parsed on the main thread (their file rules then reuse the tree).
+ */
+export function ormSchemas(model: RepoModel): DatabaseSchema[] {
+  const drizzle: DrizzleTable[] = [];
+  const relations: DrizzleRelation[] = [];
+  const classes: ClassInfo[] = [];
+  const sequelize: SequelizeTable[] = [];
+  const associations: SequelizeAssociation[] = [];
+  const kysely: KyselyTypes = { declarations: new Map(), databases: [] };
+  const builders: SchemaTable[] = [];
+  const files: Record<'drizzle' | 'typeorm' | 'sequelize' | 'kysely' | 'builder', string[]> = { drizzle: [], typeorm: [], sequelize: [], kysely: [], builder: [] };
+  for (const f of model.files) {
+    if (!codeFile.test(f.path) || declarationFile.test(f.path) || nonSchemaPath.test(f.path) || /\.(?:test|spec)\.[cm]?[jt]sx?$/.test(f.path)) continue;
+    const text = model.text(f.path);
+    if (!text) continue;
+    const isDrizzle = text.includes('drizzle-orm') && drizzleText.test(text);
+    const isDecorated = text.includes('@') && decoratorText.test(text);
+    const isSequelize = (text.includes('equelize') || text.includes('DataType')) && sequelizeText.test(text) && /\.(?:define|init|belongsTo)\s*\(/.test(text);
+    const isKysely = (text.includes('ysely') || text.includes('Generated<')) && kyselyText.test(text) && /\b(?:interface|type)\s+\w+/.test(text);
+    const isBuilder = migrationPath.test(f.path) && /\b(?:createTable|addIndex|createIndex|addConstraint)\s*\(/.test(text);
+    if (!isDrizzle && !isDecorated && !isSequelize && !isKysely && !isBuilder) continue;
+    const source = model.ts(f.path);
+    if (!source) continue;
+    const file: SourceFile = { path: f.path, source };
+    if (isDrizzle) {
+      const found = drizzleTables(file);
+      drizzle.push(...found.tables);
+      relations.push(...found.relations);
+      if (found.tables.length) files.drizzle.push(f.path);
+    }
+    if (isDecorated) {
+      const found = decoratedClasses(file);
+      classes.push(...found);
+      if (found.length) files.typeorm.push(f.path);
+    }
+    if (isSequelize) {
+      const found = sequelizeModels(file);
+      sequelize.push(...found.tables);
+      associations.push(...found.associations);
+      if (found.tables.length) files.sequelize.push(f.path);
+    }
+    if (isKysely) {
+      collectKysely(file, kysely);
+      files.kysely.push(f.path);
+    }
+    if (isBuilder) {
+      const found = /queryInterface|Sequelize/.test(text) ? migrationTables(file) : schemaBuilderTables(file, /kysely/i.test(text) ? 'kysely' : 'sql');
+      builders.push(...found);
+      if (found.length) files.builder.push(f.path);
+    }
+  }
+  const schemas: DatabaseSchema[] = [];
+  const add = (source: SchemaSource, tables: SchemaTable[], paths: string[], dialect?: SqlDialect): void => {
+    if (tables.length) schemas.push({ source, tables, enums: [], files: paths, ...(dialect ? { dialect } : {}) });
+  };
+  const linked = linkDrizzle(drizzle, relations).map(({ dialect, ...t }) => ({ dialect, t }));
+  for (const dialect of ['postgresql', 'mysql', 'sqlite'] as const) add('drizzle', linked.filter((x) => x.dialect === dialect).map((x) => x.t), files.drizzle, dialect);
+  add('typeorm', typeormTables(classes), files.typeorm);
+  add('sequelize', linkSequelize([...sequelize, ...sequelizeClassTables(classes)], associations), [...files.sequelize, ...files.typeorm]);
+  add('kysely', kyselyTables(kysely), files.kysely);
+  for (const t of builders) add(t.source, [t], [t.at.path]);
+  return schemas;
+}
