@@ -158,15 +158,15 @@ const frameworkModules: Array<[RegExp, Framework]> = [
   [/^next(?:\/server)?$/, 'next'],
 ];
 const fastifyHooks = new Set(['onRequest', 'preParsing', 'preValidation', 'preHandler']);
-const typeFramework: Record<string, Framework> = {
+const typeFramework: Record<string, Framework> = Object.assign(Object.create(null) as Record<string, Framework>, {
   FastifyInstance: 'fastify', FastifyPluginAsync: 'fastify', FastifyPluginCallback: 'fastify', FastifyPluginAsyncTypebox: 'fastify',
   FastifyPluginAsyncZod: 'fastify', FastifyPluginAsyncJsonSchemaToTs: 'fastify', FastifyPluginOptions: 'fastify', FastifyTypebox: 'fastify',
   Express: 'express', Application: 'express', Router: 'express', IRouter: 'express',
   Hono: 'hono', OpenAPIHono: 'hono', Koa: 'koa', KoaRouter: 'koa',
-};
+});
 const paramUnitNames = /^(?:fastify|app|server|instance|router|routes|api|fastifyInstance|application)$/;
 const publicDecorators = /^(?:Public|IsPublic|AllowAnonymous|Anonymous|SkipAuth|NoAuth|Unprotected|Unauthenticated|PublicRoute|PublicEndpoint|OptionalAuth|BypassAuth|SkipJwt|AllowUnauthorized)$/;
-const nestHttp: Record<string, string> = { Get: 'GET', Post: 'POST', Put: 'PUT', Patch: 'PATCH', Delete: 'DELETE', All: 'ALL', Head: 'HEAD', Options: 'OPTIONS' };
+const nestHttp: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, { Get: 'GET', Post: 'POST', Put: 'PUT', Patch: 'PATCH', Delete: 'DELETE', All: 'ALL', Head: 'HEAD', Options: 'OPTIONS' });
 const nextMethods = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 const nonValidatorReceivers = /^(?:JSON|qs|querystring|url|URL|path|cookie|cookies|Date|Number|semver|yaml|YAML|csv|Papa|papa|marked|dayjs|moment|chrono|toml|ini|xml2js|parser|parse5|htmlparser2|mime|contentType|bytes|ms|shlex|acorn|babel|esprima|jsonc|JSON5|json5|dotenv|phone|libphonenumber|PhoneNumber)$/;
 
@@ -691,7 +691,8 @@ function requestNames(fn: ts.Node): { req?: string; destructured: Map<string, 'b
   return { destructured, first };
 }
 
-const inputKinds: Record<string, 'body' | 'query' | 'params'> = { body: 'body', query: 'query', params: 'params', querystring: 'query', searchParams: 'query' };
+// A null prototype: property names such as `toString` or `constructor` must not find Object.prototype's members.
+const inputKinds: Record<string, 'body' | 'query' | 'params'> = Object.assign(Object.create(null) as Record<string, 'body' | 'query' | 'params'>, { body: 'body', query: 'query', params: 'params', querystring: 'query', searchParams: 'query' });
 
 /** What a handler reads and checks, from its body (nested functions included: callbacks run on the same request). */
 export function analyzeHandler(fn: ts.Node, source: ts.SourceFile): HandlerFacts {

@@ -164,6 +164,13 @@ export function runFileRules(job: FileJob, rules: readonly ConfiguredRule[], pre
         if (descriptor.secret) secrets.push(descriptor.secret);
       },
       emit: (value) => {
+        // Emitted values cross thread boundaries; a function or class instance would kill the worker, so it fails
+        // here, inside the rule, and becomes that rule's internal finding.
+        try {
+          structuredClone(value);
+        } catch (error) {
+          throw new Error(`emitted a value that cannot be sent between threads (${errorMessage(error)})`);
+        }
         (result.signals[rule.meta.id] ??= []).push(value);
       },
     };

@@ -30,7 +30,16 @@ Exit codes: 0 no findings at or above --fail-on, 1 findings at or above it, 2 us
 }
 
 function printInternal(error: unknown): void {
-  const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  let stack: string;
+  if (error instanceof Error) stack = error.stack ?? error.message;
+  else {
+    // Workers and WebAssembly libraries can throw plain objects; show what they carry.
+    try {
+      stack = JSON.stringify(error, null, 2) ?? String(error);
+    } catch {
+      stack = String(error);
+    }
+  }
   process.stderr.write(`prodgrade: internal error\n${stack}\nprodgrade ${toolVersion}, node ${process.version}, ${process.platform}-${process.arch}\nPlease report this at https://github.com/prodgrade/prodgrade/issues with the command you ran.\n`);
 }
 
