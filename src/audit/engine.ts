@@ -14,7 +14,7 @@ import { discover } from './discover.js';
 import { crashFinding, selects, runFileRules, type ConfiguredRule, type FileJob, type FileResult } from './file-runner.js';
 import { draftFinding, finalizeFingerprints, hash, type DraftFinding } from './findings.js';
 import { RepoModel } from './model.js';
-import { runFileJobs, workersAvailable } from './pool.js';
+import { runFileJobs, workersAvailable, WorkerPool } from './pool.js';
 import type { NotAssessed, PackageSummary, Report } from './report.js';
 import { reportSchemaVersion } from './report.js';
 import { score } from './scoring.js';
@@ -132,9 +132,16 @@ function digestOf(parts: readonly string[]): string {
   return h.digest('hex').slice(0, 32);
 }
 
-function autoWorkers(jobs: number): number {
-  if (!workersAvailable() || jobs < 300) return 0;
+/** Below this many files to audit, starting worker threads costs more than it saves. */
+const minJobsForWorkers = 300;
+
+function poolSize(): number {
   return Math.max(1, Math.min(availableParallelism(), 4));
+}
+
+function autoWorkers(jobs: number): number {
+  if (!workersAvailable() || jobs < minJobsForWorkers) return 0;
+  return poolSize();
 }
 
 /** Runs an audit end to end and returns the report. Writes nothing into the audited tree. */
@@ -146,20 +153,29 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
   const { config } = request;
   const today = request.today ?? new Date().toISOString().slice(0, 10);
 
+  const signature = signatureOf(config, request.typeCheck);
+  const cacheFile = request.cache === false ? undefined : cacheFileFor(root);
+  const cached: CacheData | undefined = cacheFile ? await readCache(cacheFile, signature) : undefined;
+
+  // Without a usable cache, a large tree's file rules will run in workers: start them now, so that they load the rules
+  // and TypeScript while this thread reads the tree. (With --type-check, TypeScript files stay on this thread.)
+  const earlyPool =
+    !cached && !request.typeCheck && request.workers !== 0 && workersAvailable() && config.rules.some((r) => r.rule.scope === 'file');
+  let pool: WorkerPool | undefined;
   const discovery = await discover({
     root,
     fs,
     exclude: config.exclude,
     include: config.include,
     maxFileBytes: config.maxFileBytes,
-    onProgress: (found) => request.onProgress?.('reading', found, 0),
+    onProgress: (found) => {
+      if (earlyPool && !pool && (request.workers !== undefined || found >= minJobsForWorkers)) pool = new WorkerPool(request.workers ?? poolSize());
+      request.onProgress?.('reading', found, 0);
+    },
   });
   const model = new RepoModel(root, discovery.files, discovery.skipped);
-
-  const signature = signatureOf(config, request.typeCheck);
-  const cacheFile = request.cache === false ? undefined : cacheFileFor(root);
-  const cached: CacheData | undefined = cacheFile ? await readCache(cacheFile, signature) : undefined;
-  const treeDigest = digestOf(discovery.files.flatMap((f) => [f.path, f.hash]));
+  // Skipped files count too: repository rules see them through `model.exists` (a binary lockfile, say).
+  const treeDigest = digestOf([...discovery.files.flatMap((f) => [f.path, f.hash]), '\0skipped', ...discovery.skipped.flatMap((f) => [f.path, f.reason])]);
   const gitDigest = async (): Promise<string> => {
     const tracked = await model.tracked();
     return tracked ? digestOf([...tracked].sort()) : 'no git';
@@ -168,13 +184,10 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
   // `git add` or `git rm --cached` changes what repository rules see without changing a byte of the tree.
   if (repoCached?.gitDigest !== undefined && repoCached.gitDigest !== (await gitDigest())) repoCached = undefined;
 
-  // Repository rules first: they may parse a few sources on the main thread, whose file rules then run here too.
   const repoOutcome: RuleOutcome = { drafts: [], notApplicable: new Map() };
   if (repoCached) {
     repoOutcome.drafts.push(...repoCached.drafts);
     for (const [id, reason] of Object.entries(repoCached.notApplicable)) repoOutcome.notApplicable.set(id, reason);
-  } else {
-    await runRepositoryRules(config, model, repoOutcome);
   }
 
   // Prepare steps (e.g. which tables are tenant-owned) run once here; their results travel to the workers and key
@@ -217,18 +230,27 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
     const job: FileJob = { path: f.path, text: f.text, language: file.language, packageDir: file.packageDir, size: f.size };
     (parsedHere.has(f.path) || (program && file.language === 'ts') ? mainThreadJobs : pending).push(job);
   }
-  const workers = request.workers ?? autoWorkers(pending.length);
+  const workers = pool && pending.length > 0 ? pool.size : (request.workers ?? autoWorkers(pending.length));
   const total = pending.length + mainThreadJobs.length;
   let done = 0;
   const tick = (n: number): void => {
     done += n;
     request.onProgress?.('auditing', done, total);
   };
-  for (const job of mainThreadJobs) {
-    fileResults.push(runFileRules(job, fileRules, program?.sourceFile(job.path) ?? parsedHere.get(job.path), program?.checker));
-    tick(1);
+  try {
+    // Workers audit the files while this thread runs the repository rules. Without workers, the repository rules run
+    // first: a source they parse here is not parsed again for its file rules.
+    const inWorkers = workers > 0 ? runFileJobs(pending, fileRules, workers, tick, pool) : undefined;
+    inWorkers?.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+    if (!repoCached) await runRepositoryRules(config, model, repoOutcome);
+    for (const job of inWorkers ? mainThreadJobs : [...mainThreadJobs, ...pending]) {
+      fileResults.push(runFileRules(job, fileRules, program?.sourceFile(job.path) ?? parsedHere.get(job.path), program?.checker));
+      tick(1);
+    }
+    if (inWorkers) fileResults.push(...(await inWorkers));
+  } finally {
+    await pool?.close();
   }
-  fileResults.push(...(await runFileJobs(pending, fileRules, workers, tick)));
   fileResults.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 
   if (!repoCached) runSummaries(config, model, fileResults, repoOutcome);
@@ -312,7 +334,7 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
       reason = `${rule.meta.id}: no ${(rule.files.languages ?? ['matching']).join('/')} files`;
     }
     if (reason === undefined) assessed.add(id);
-    else notApplicableReasons.set(id, [...(notApplicableReasons.get(id) ?? []), reason]);
+    else notApplicableReasons.set(id, [...new Set([...(notApplicableReasons.get(id) ?? []), reason])]);
   }
   const notAssessed: NotAssessed[] = checklist
     .filter((item) => !assessed.has(item.id))

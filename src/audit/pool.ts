@@ -10,11 +10,18 @@ export function workersAvailable(): boolean {
   return existsSync(workerFile);
 }
 
-function batchesOf(jobs: readonly FileJob[], maxFiles: number, maxBytes: number): FileJob[][] {
+/** What the main thread posts to a worker: the configured rules once, then batches of files. */
+export type WorkerMessage = { init: { rules: Array<{ id: string; options: unknown; prepared?: unknown }> } } | { batch: FileJob[] };
+
+/**
+ * Batches of at most 64 files or 1 MiB, largest files first: handed out as threads free up, one huge file does not
+ * stall the others, and the small files at the end even out the threads' finishing times.
+ */
+function batchesOf(jobs: readonly FileJob[], maxFiles = 64, maxBytes = 1024 * 1024): FileJob[][] {
   const batches: FileJob[][] = [];
   let current: FileJob[] = [];
   let bytes = 0;
-  for (const job of jobs) {
+  for (const job of [...jobs].sort((a, b) => b.size - a.size)) {
     current.push(job);
     bytes += job.size;
     if (current.length >= maxFiles || bytes >= maxBytes) {
@@ -28,16 +35,81 @@ function batchesOf(jobs: readonly FileJob[], maxFiles: number, maxBytes: number)
 }
 
 /**
- * Runs file rules over jobs on `workers` threads (batches handed out as threads free up, so one huge file does not
- * stall the others), or in-process when `workers` is 0.
+ * Worker threads for file rules. They are started before the files are even listed, so that loading the rules and
+ * TypeScript in each (over half a second) overlaps the main thread's discovery and repository rules.
  */
+export class WorkerPool {
+  private readonly threads: Worker[];
+  private failure: Error | undefined;
+
+  constructor(readonly size: number) {
+    this.threads = Array.from({ length: size }, () => {
+      const thread = new Worker(workerFile);
+      // Until `run` listens, a failing worker is remembered rather than left to crash the process, and an idle one
+      // does not keep the process alive should the audit fail before it runs.
+      thread.on('error', (error) => {
+        this.failure ??= error;
+      });
+      thread.unref();
+      return thread;
+    });
+  }
+
+  async run(jobs: readonly FileJob[], rules: readonly ConfiguredRule[], onDone: (count: number) => void): Promise<FileResult[]> {
+    const batches = batchesOf(jobs);
+    const results: FileResult[] = [];
+    const init: WorkerMessage = { init: { rules: rules.map(({ rule, options, prepared }) => ({ id: rule.meta.id, options, prepared })) } };
+    let next = 0;
+    await Promise.all(
+      this.threads.map(
+        (thread) =>
+          new Promise<void>((resolve, reject) => {
+            if (this.failure) {
+              reject(this.failure);
+              return;
+            }
+            const onExit = (code: number): void => reject(new Error(`audit worker exited with code ${code}`));
+            const onMessage = (batchResults: FileResult[]): void => {
+              results.push(...batchResults);
+              onDone(batchResults.length);
+              feed();
+            };
+            const feed = (): void => {
+              const batch = batches[next++];
+              if (batch) {
+                thread.postMessage({ batch } satisfies WorkerMessage);
+                return;
+              }
+              thread.off('message', onMessage).off('error', reject).off('exit', onExit);
+              thread.unref();
+              resolve();
+            };
+            thread.ref();
+            thread.on('message', onMessage).on('error', reject).on('exit', onExit);
+            thread.postMessage(init);
+            feed();
+          }),
+      ),
+    );
+    return results;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.threads.map((t) => t.terminate()));
+  }
+}
+
+/** Runs file rules over jobs on `workers` threads (or on `pool` when given), or in-process when `workers` is 0. */
 export async function runFileJobs(
   jobs: readonly FileJob[],
   rules: readonly ConfiguredRule[],
   workers: number,
   onDone: (count: number) => void,
+  pool?: WorkerPool,
 ): Promise<FileResult[]> {
-  if (workers === 0 || jobs.length === 0) {
+  if (jobs.length === 0) return [];
+  if (pool) return pool.run(jobs, rules, onDone);
+  if (workers === 0) {
     const results: FileResult[] = [];
     for (const job of jobs) {
       results.push(runFileRules(job, rules));
@@ -45,39 +117,10 @@ export async function runFileJobs(
     }
     return results;
   }
-  const batches = batchesOf(jobs, 64, 1024 * 1024);
-  const results: FileResult[] = [];
-  const init = { rules: rules.map(({ rule, options, prepared }) => ({ id: rule.meta.id, options, prepared })) };
-  let next = 0;
-  const threads = Array.from({ length: Math.min(workers, batches.length) }, () => new Worker(workerFile, { workerData: init }));
+  const own = new WorkerPool(Math.min(workers, batchesOf(jobs).length));
   try {
-    await Promise.all(
-      threads.map(
-        (thread) =>
-          new Promise<void>((resolve, reject) => {
-            const feed = (): void => {
-              const batch = batches[next++];
-              if (!batch) {
-                resolve();
-                return;
-              }
-              thread.postMessage(batch);
-            };
-            thread.on('message', (batchResults: FileResult[]) => {
-              results.push(...batchResults);
-              onDone(batchResults.length);
-              feed();
-            });
-            thread.on('error', reject);
-            thread.on('exit', (code) => {
-              if (code !== 0) reject(new Error(`audit worker exited with code ${code}`));
-            });
-            feed();
-          }),
-      ),
-    );
+    return await own.run(jobs, rules, onDone);
   } finally {
-    await Promise.all(threads.map((t) => t.terminate()));
+    await own.close();
   }
-  return results;
 }

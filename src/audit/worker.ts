@@ -1,19 +1,23 @@
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { ruleById } from './registry.js';
-import { runFileRules, type ConfiguredRule, type FileJob, type FileResult } from './file-runner.js';
+import { runFileRules, type ConfiguredRule, type FileResult } from './file-runner.js';
+import { typescript } from './parsers/typescript.js';
+import type { WorkerMessage } from './pool.js';
 
-interface WorkerInit {
-  rules: Array<{ id: string; options: unknown; prepared?: unknown }>;
-}
+// Loaded now, while the main thread is still reading the tree, rather than on the first batch.
+typescript();
 
-const init = workerData as WorkerInit;
-const configured: ConfiguredRule[] = init.rules.map(({ id, options, prepared }) => {
-  const rule = ruleById(id);
-  if (!rule) throw new Error(`worker: unknown rule ${id}`);
-  return { rule, options, prepared };
-});
+let configured: ConfiguredRule[] = [];
 
-parentPort!.on('message', (batch: FileJob[]) => {
-  const results: FileResult[] = batch.map((job) => runFileRules(job, configured));
+parentPort!.on('message', (message: WorkerMessage) => {
+  if ('init' in message) {
+    configured = message.init.rules.map(({ id, options, prepared }) => {
+      const rule = ruleById(id);
+      if (!rule) throw new Error(`worker: unknown rule ${id}`);
+      return { rule, options, prepared };
+    });
+    return;
+  }
+  const results: FileResult[] = message.batch.map((job) => runFileRules(job, configured));
   parentPort!.postMessage(results);
 });
