@@ -281,5 +281,5 @@ function strengthOf(range: Range, level: Level, request: Set<number>): { strengt
 
 export function sqlTableOf(t: TenantTable, expected: string): SqlTable {
   const names = (cols: TenantTable['tenantColumns']): string[] => [...new Set(cols.flatMap((c) => (c.field ? [c.name, c.field] : [c.name])))];
-  return { table: t.table, tenant: names(t.tenantColumns), owner: names(t.ownerColumns), parent: names(t.parentColumns), reason: t.reason, expected };
+  return { table: t.table, tenant: names(t.tenantColumns), owner: names([...t.ownerColumns, ...t.scopeColumns]), parent: names(t.parentColumns), reason: t.reason, expected };
 }

@@ -15,7 +15,7 @@ type Prepared = Pick<Tenancy, 'tables' | 'rootNames' | 'principalNames' | 'scope
  * Their queries are not request paths of one tenant.
  */
 const skippedPath =
-  /(?:^|\/)(?:__tests__|__mocks__|tests?|specs?|e2e|fixtures?|__fixtures__|mocks?|seeds?|seeders?|seeding|scripts?|migrations?|alterations?|upgrades?|stories|storybook|playwright|cypress|backoffice|cron|crons|jobs?|workers?|queues?)(?:\/|$)|(?:^|\/)admin[\w-]*(?:\/|$)|(?:^|\/)(?:webhook|callback|oauth|auth|emails?|mailers?|notifications?\/templates|subscribers?|listeners?|telemetry|schedulers?)(?:\/|$)|(?:subscriber|listener)\.[cm]?[jt]s$|(?:Task|Job|Processor|Consumer|Worker|Cron)\.[cm]?[jt]s$|[.-](?:task|job|processor|consumer|worker|cron)\.[cm]?[jt]s$|(?:^|\/)[\w-]*webhook(?:-handler)?\.[cm]?[jt]s$|\.(?:test|spec|e2e-spec|stories|seed)\.[cm]?[jt]sx?$|(?:^|\/)(?:seed|admin)[-_.][^/]*$/i;
+  /(?:^|\/)(?:__tests__|__mocks__|tests?|specs?|e2e|fixtures?|__fixtures__|mocks?|seeds?|seeders?|seeding|scripts?|migrations?|migrate|alterations?|upgrades?|stories|storybook|playwright|cypress|backoffice|cron|crons|jobs?|workers?|queues?)(?:\/|$)|(?:^|\/)admin[\w-]*(?:\/|$)|(?:^|\/)(?:webhook|callback|oauth|auth|emails?|mailers?|notifications?\/templates|subscribers?|listeners?|telemetry|schedulers?)(?:\/|$)|(?:subscriber|listener)\.[cm]?[jt]s$|(?:Task|Job|Processor|Consumer|Worker|Cron)\.[cm]?[jt]s$|[.-](?:task|job|processor|consumer|worker|cron)\.[cm]?[jt]s$|(?:^|\/)[\w-]*webhook(?:-handler)?\.[cm]?[jt]s$|\.(?:test|spec|e2e-spec|stories|seed)\.[cm]?[jt]sx?$|(?:^|\/)(?:seed|admin)[-_.][^/]*$/i;
 
 /** Method names that end a query chain or call a data-access API, across the supported libraries. */
 const interestingCalls = new Set([
@@ -41,7 +41,9 @@ const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1)
 interface Prepped {
   lookup: Lookup;
   index: TableIndex;
-  words: RegExp;
+  words: RegExp[];
+  /** Every tenant key name of the schema (a selection that reads one back returns the rows' tenants). */
+  tenantKeyNames: string[];
   sequelizeModels: Set<string>;
   byTable: Map<string, TenantTable>;
 }
@@ -54,19 +56,21 @@ function prep(prepared: Prepared): Prepped {
   const lookup: Lookup = { prisma: new Map(), code: new Map(), sql: new Map() };
   const byTable = new Map<string, TenantTable>();
   const sequelizeModels = new Set<string>();
-  const words = new Set<string>();
+  const accessors = new Set<string>();
+  const codeNames = new Set<string>();
+  const tableNames = new Set<string>();
   for (const t of prepared.tables) {
     byTable.set(t.table.toLowerCase(), t);
     lookup.sql.set(t.table.toLowerCase(), t);
     lookup.sql.set(t.table.replace(/^.*\./, '').toLowerCase(), t);
-    words.add(t.table.replace(/^.*\./, ''));
+    tableNames.add(t.table.replace(/^.*\./, ''));
     for (const m of t.models) {
       if (m.source === 'prisma') {
         lookup.prisma.set(lowerFirst(m.name), t);
-        words.add(lowerFirst(m.name));
+        accessors.add(lowerFirst(m.name));
       } else {
         lookup.code.set(m.name, t);
-        words.add(m.name);
+        codeNames.add(m.name);
         if (m.source === 'sequelize') sequelizeModels.add(m.name);
       }
       byTable.set(m.name.toLowerCase(), t);
@@ -79,8 +83,15 @@ function prep(prepared: Prepared): Prepped {
     isPrincipal: (name) => has(prepared.principalNames, name),
     isScopeRoot: (name) => has(prepared.scopeRootNames, name),
   };
-  const escaped = [...words].filter((w) => w.length > 1).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  const result: Prepped = { lookup, index, words: new RegExp(`\\b(?:${escaped.join('|') || '(?!)'})\\b`, 'i'), sequelizeModels, byTable };
+  // The text pre-filter: a Prisma accessor followed by an operation, a table variable or class by its exact name, or a
+  // table name where SQL or a query builder names tables. Most files of an application mention none of them.
+  const alternation = (names: Set<string>): string => [...names].filter((w) => w.length > 1).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|') || '(?!)';
+  const words = [
+    new RegExp(`\\.(?:${alternation(accessors)})\\s*\\.\\s*(?:find|update|delete|count|aggregate|groupBy|upsert)|\\b(?:${alternation(codeNames)})\\b`),
+    new RegExp(`(?:(?:from|join|update|into|table|selectFrom|updateTable|deleteFrom)\\s*\\(?\\s*|\\(\\s*)["'\`]?(?:\\w+["'\`]?\\.["'\`]?)?(?:${alternation(tableNames)})\\b`, 'i'),
+  ];
+  const tenantKeyNames = [...new Set(prepared.tables.flatMap((t) => t.tenantColumns.flatMap((c) => (c.field ? [c.name, c.field] : [c.name]))))];
+  const result: Prepped = { lookup, index, words, sequelizeModels, byTable, tenantKeyNames };
   memo.set(prepared, result);
   return result;
 }
@@ -121,6 +132,18 @@ function expectedFor(table: TenantTable, index: TableIndex, depth = 0): string {
   return `${hop.columns.map((c) => c.field ?? c.name).join(', ')} of a ${parent?.models[0]?.name ?? hop.to} checked for ${inner}`;
 }
 
+/** Finder options that name the tenant or the signed-in user (`findByPk(id, { userId: user.id })`, a custom scoped finder). */
+function scopingOptions(options: ts.Expression, table: TenantTable): boolean {
+  if (!ts.isObjectLiteralExpression(options)) return false;
+  const keys = new Set([...table.tenantColumns, ...table.ownerColumns].flatMap((c) => [c.name, c.field]).filter(Boolean));
+  return options.properties.some((p) => {
+    if (!ts.isPropertyAssignment(p) && !ts.isShorthandPropertyAssignment(p)) return false;
+    const key = p.name.getText();
+    const value = ts.isPropertyAssignment(p) ? p.initializer : p.name;
+    return keys.has(key) || /^(?:userId|teamId|tenantId|workspaceId|organizationId|orgId|accountId)$/.test(key) || fromPrincipal(value);
+  });
+}
+
 /** `select: { id: true }`, `attributes: ['id']`: the query reads back nothing but the id. */
 function selectsOnlyId(call: ts.Node): boolean {
   if (!ts.isCallExpression(call)) return false;
@@ -136,14 +159,16 @@ function selectsOnlyId(call: ts.Node): boolean {
 }
 
 /** `select: { workspaceId: true }`, `select: { survey: { select: { workspaceId: true } } }`: the row's tenant is read back. */
-function selectsTenant(call: ts.Node, table: TenantTable): boolean {
+function selectsTenant(call: ts.Node, table: TenantTable, prepKeys: readonly string[] = []): boolean {
   if (!ts.isCallExpression(call)) return false;
   const arg = call.arguments[0];
   if (!arg || !ts.isObjectLiteralExpression(arg)) return false;
   const select = arg.properties.find((p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && p.name.getText() === 'select');
   if (!select || !ts.isObjectLiteralExpression(select.initializer)) return false;
-  const keys = new Set([...table.tenantColumns.flatMap((c) => [c.name, c.field]), ...(table.path[0]?.relation ? [table.path[0].relation] : [])].filter(Boolean));
-  return select.initializer.properties.some((p) => ts.isPropertyAssignment(p) && keys.has(p.name.getText()));
+  // Anywhere in the selection: `select: { workspaces: { select: { workspaceId: true } } }` reads the tenants back too.
+  const keys = [...table.tenantColumns.flatMap((c) => [c.name, c.field]), ...(table.path[0]?.relation ? [table.path[0].relation] : []), ...prepKeys].filter((k): k is string => Boolean(k));
+  const text = select.initializer.getText();
+  return keys.some((k) => new RegExp(`\\b${k}\\s*:`).test(text));
 }
 
 function displayName(table: TenantTable): string {
@@ -230,7 +255,10 @@ export default defineRule({
       limitations: [
         'Which tables are tenant-owned is inferred from the schema (a tenant key column such as `teamId`/`org_id`, or a required reference to such a table); configure `tenantKeys`, `tenantOwned` and `global` when the inference is wrong.',
         'A filter the rule cannot see whole (built by a helper function, passed in as a parameter, spread from an unknown value) is trusted; only filters written out in the same function are judged.',
-        'Tests, seeds, scripts, migrations, `admin/` and `cron/` code are skipped: they work across tenants on purpose.',
+        'Code that works across tenants on purpose is skipped: tests, seeds, scripts, migrations, `admin*/`, `cron/`, `jobs/`, `workers/`, `queues/`, `schedulers/`, `telemetry/`, incoming `webhook/` and `callback/`/`oauth/`/`auth/` handlers, email templates, ORM subscribers, and `*Task`/`*Job`/`*Processor` files.',
+        'Values the function already loaded or checked are trusted: an id read from a row it fetched (`project.id`, `rows.map((r) => r.id)`), an id passed to an earlier lookup or access check in the same function, a secret the caller holds (`token`, `code`, key hashes), the signed-in user (`user.id`, `session.user.email`) and configuration (`env.X`). So are lookups that only test for existence or select the row\'s tenant for the caller to check, and bare `count()` statistics.',
+        'A users table is only reported when every user is listed; a workspace that users join through its own membership table (a project inside an organisation) is a tenant for the tables below it, and lookups of the workspace by its own id are not reported.',
+        'A filter on a parent record only (`where: { projectId }` for a task that reaches the tenant through its project) is reported as `parentOnly` with low confidence: it is safe when that parent id was checked elsewhere.',
         'Tables with row-level security enabled and forced by the migrations, with a policy, are left to the database and not reported.',
         'A Prisma client extension or middleware that adds a tenant filter lowers findings on the models it covers to low severity: the rule cannot tell which client a call uses.',
         'A tenant id taken from the request is not reported when a hook, middleware or guard compares the request\'s tenant with the signed-in one (`workspaceId !== workspace.id` in a `preHandler`, a NestJS `CanActivate` guard).',
@@ -264,7 +292,7 @@ export default defineRule({
     const shared = prep(prepared);
     const text = ctx.file.text;
     // Client components never reach the database.
-    if (/^\s*(?:\/\/[^\n]*\n\s*)*['"]use client['"]/.test(text) || !shared.words.test(text)) return;
+    if (/^\s*(?:\/\/[^\n]*\n\s*)*['"]use client['"]/.test(text) || !shared.words.some((w) => w.test(text))) return;
     const p = withImportAliases(shared, ctx.ast());
     const importsPrisma = /@prisma\/client|from\s+['"][^'"]*(?:prisma|\/db|database)[^'"]*['"]/.test(text);
     const classRepos = new Map<ts.Node, ReturnType<typeof classRepositories>>();
@@ -283,12 +311,8 @@ export default defineRule({
       if (site.noFilter) verdict = { strength: 'none' };
       else if (site.byKey) {
         // `findByPk(row.parentId)`, or a custom finder scoped by options (`findByPk(id, { userId: user.id })`).
-        const scopedOptions = site.keyOptions && judgeObject(site.keyOptions, table, { tables: p.index, query: site.node }).strength;
         verdict = {
-          strength:
-            (site.keyValue && (derivedValue(site.keyValue, site.node) || fromPrincipal(site.keyValue))) || (scopedOptions && isScoped(scopedOptions) && scopedOptions !== 'unknown')
-              ? 'owner'
-              : 'unique',
+          strength: (site.keyValue && (derivedValue(site.keyValue, site.node) || fromPrincipal(site.keyValue))) || (site.keyOptions && scopingOptions(site.keyOptions, table)) ? 'owner' : 'unique',
         };
       }
       else if (site.filter) verdict = judgeObject(site.filter, table, { tables: p.index, query: site.node });
@@ -317,7 +341,8 @@ export default defineRule({
       if ((site.single || verdict.strength === 'unique' || verdict.strength === 'parent') && resultChecked(site.resultCall, table, fn)) return;
       // An existence check (only the id read back, or the row only tested for presence) reveals no tenant data; a
       // lookup that selects the row's tenant (`select: { workspaceId: true }`) is an ownership lookup for the caller.
-      if (site.single && (selectsOnlyId(site.node) || onlyTested(site.resultCall, fn) || selectsTenant(site.node, table))) return;
+      if (site.single && (selectsOnlyId(site.node) || onlyTested(site.resultCall, fn))) return;
+      if (!/update|delete|destroy|upsert/i.test(site.op) && selectsTenant(site.node, table, p.tenantKeyNames)) return;
       // A bare count of all rows is usage statistics, not a read of tenant data.
       if (site.noFilter && /^(?:count|aggregate)$/.test(site.op)) return;
       const central = centralFor(site, prepared.scoping);

@@ -372,7 +372,7 @@ export function judgeObject(expr: ts.Expression, table: TenantTable, ctx: JudgeC
       continue;
     }
     // Any other column compared with a value the function loaded or already checked (`defaultFolderId: folder.id`).
-    if (!ts.isObjectLiteralExpression(unwrap(value)) && isVariableValue(valueOf(value)) && derivedValue(valueOf(value), ctx.query)) {
+    if (!ts.isObjectLiteralExpression(unwrap(valueOf(value))) && isVariableValue(valueOf(value)) && derivedValue(valueOf(value), ctx.query)) {
       strength = stronger(strength, 'owner');
       continue;
     }
@@ -388,7 +388,11 @@ export function judgeObject(expr: ts.Expression, table: TenantTable, ctx: JudgeC
       const v = judgeObject(value, table, ctx, depth + 1);
       strength = stronger(strength, v.strength);
       fromReq ??= v.fromRequest;
+      continue;
     }
+    // A key the schema does not know (a column added since, a relation read under another name): the picture of
+    // this table is incomplete, so the filter is not judged.
+    if (table.columns.length > 0 && !table.columns.some((c) => c.name === key || c.field === key) && !key.startsWith('$')) strength = stronger(strength, 'unknown');
   }
   if (trustedTenant) fromReq = undefined;
   return { strength, ...(fromReq ? { fromRequest: fromReq } : {}) };
@@ -530,8 +534,13 @@ function loadedBinding(decl: ts.Node): boolean {
   while (ts.isBindingElement(holder)) holder = holder.parent.parent;
   if (ts.isVariableDeclaration(holder)) {
     const init = holder.initializer ? unwrap(holder.initializer) : undefined;
-    if (!init) return ts.isForOfStatement(holder.parent.parent) || assignedFromCall(holder);
+    if (!init || init.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(init) && init.text === 'undefined')) return ts.isForOfStatement(holder.parent.parent) || assignedFromCall(holder);
     if (ts.isAwaitExpression(init) || ts.isCallExpression(init)) return true;
+    // `const [next] = pendingRecipients`, `const { envelope } = opts` where `opts` was handed in.
+    if (ts.isIdentifier(init)) {
+      const d = findDeclaration(init.text, init);
+      return d !== undefined && d !== holder && !ts.isParameter(d) && loadedBinding(d);
+    }
     if (ts.isPropertyAccessExpression(init) || ts.isElementAccessExpression(init)) {
       const root = rootIdentifier(init);
       const d = root ? findDeclaration(root.text, root) : undefined;
@@ -587,14 +596,26 @@ export function derivedValue(value: ts.Expression, query: ts.Node | undefined, d
   if (!root) return false;
   const decl = findDeclaration(root.text, root);
   if (decl && !ts.isParameter(decl) && loadedBinding(decl)) return true;
-  // `envelope.id` where `envelope` is a row handed in by the caller (not `input.id`, `params.id`, `dto.id`).
-  if (decl && root !== v && (ts.isParameter(decl) || (ts.isBindingElement(decl) && paramHolder(decl))) && !requestContainer.test(root.text)) return true;
+  // `envelope.id` where `envelope` is a row handed in by the caller (not `input.id`, `params.id`, `dto.id`), also
+  // when unpacked first (`const { envelope } = opts`).
+  if (decl && root !== v && (ts.isParameter(decl) || (ts.isBindingElement(decl) && (paramHolder(decl) || unpackedFromParameter(decl)))) && !requestContainer.test(root.text)) return true;
   if (decl && ts.isVariableDeclaration(decl) && ts.isIdentifier(decl.name) && decl.initializer && root === v) {
     const init = unwrap(decl.initializer);
     if (!ts.isAwaitExpression(init) && !ts.isCallExpression(init) && derivedValue(init, query, depth + 1)) return true;
   }
   if (decl && ts.isParameter(decl) && loadedBinding(decl)) return true;
   return query !== undefined && usedByEarlierLookup(root.text, query);
+}
+
+/** `const { envelope } = opts` where `opts` is a parameter. */
+function unpackedFromParameter(el: ts.BindingElement): boolean {
+  let holder: ts.Node = el;
+  while (ts.isBindingElement(holder)) holder = holder.parent.parent;
+  if (!ts.isVariableDeclaration(holder) || !holder.initializer) return false;
+  const init = unwrap(holder.initializer);
+  if (!ts.isIdentifier(init)) return false;
+  const d = findDeclaration(init.text, init);
+  return d !== undefined && ts.isParameter(d);
 }
 
 /** Names of objects that carry what the caller sent rather than loaded rows. */
@@ -607,7 +628,8 @@ function paramHolder(el: ts.BindingElement): boolean {
 }
 
 /** The signed-in principal: `user.id`, `session.user.email`, `ctx.user.id`, `req.user.id`, `currentUser.email`. */
-const principalValue = /^(?:ctx\.|context\.|req\.|request\.|locals\.|res\.locals\.)?(?:session\.user|session|user|currentUser|authUser|sessionUser|me|viewer|auth|actor)\??\.(?:id|email|userId|sub)$/;
+const principalValue =
+  /^(?:ctx\.|context\.|req\.|request\.|locals\.|res\.locals\.)?(?:session\.user|session|user|currentUser|authUser|sessionUser|me|viewer|auth|actor)\??\.(?:id|email|userId|sub)$|^(?:ctx|context|req|request|locals|res\.locals)\.(?:workspace|tenant|org|organization|organisation|team|account|project)\??\.id$/;
 
 export function fromPrincipal(value: ts.Expression): boolean {
   const text = resolveValue(value).getText().replace(/\s+/g, '').replace(/\?\./g, '.');

@@ -263,6 +263,8 @@ function centralScoping(model: RepoModel, keys: readonly string[]): CentralScopi
 }
 
 /** `$extends({ query: { project: {...}, task: {...} } })` → ['project', 'task']; `$allModels` → all (undefined). */
+/** Where central request checks live: middleware, guards, hooks, plugins, the tRPC/request context. */
+const guardFile = /(?:^|\/)(?:middlewares?|guards?|hooks|plugins|interceptors)\/|(?:^|[/.-])(?:middleware|guard|hooks?|plugin|interceptor|request-?context|requestContext|trpc|context)\.[cm]?[jt]s$/i;
 const guardContext = /\b(?:CanActivate|canActivate|addHook|preHandler|onRequest|preValidation|middleware|Middleware|NestMiddleware|beforeHandle|createMiddleware)\b/;
 
 /**
@@ -275,6 +277,7 @@ function requestGuards(model: RepoModel, keys: readonly string[]): RequestGuard[
   const out: RequestGuard[] = [];
   for (const f of model.files) {
     if (f.language !== 'ts' || nonSchemaPath.test(f.path) || /\.(?:test|spec)\.[cm]?[jt]sx?$/.test(f.path)) continue;
+    if (!guardFile.test(f.path)) continue;
     const text = model.text(f.path) ?? '';
     if (!guardContext.test(text) || !/\b(?:req|request)\b/.test(text)) continue;
     const m = comparison.exec(text);
