@@ -1,4 +1,3 @@
-import { parse as parseYaml } from 'yaml';
 import { KnownError, errorMessage } from '../core/errors.js';
 import type { Fs } from '../core/fs.js';
 import { resolveOptions } from '../core/options.js';
@@ -62,8 +61,11 @@ function severityValue(source: string, key: string, value: unknown, allowed: rea
   return value;
 }
 
-/** Validates a raw configuration strictly: unknown keys and bad values are errors naming the key. */
-export function resolveConfig(raw: unknown, source: string | undefined, registry: readonly AnyRule[]): ResolvedConfig {
+/** The settings that do not depend on the rules: enough to read the tree before any rule is loaded. */
+export type BasicConfig = Omit<ResolvedConfig, 'rules' | 'disabledRules'>;
+
+/** Validates everything but `rules` strictly (see {@link resolveConfig}); needs no rule registry. */
+export function resolveBasics(raw: unknown, source: string | undefined): BasicConfig {
   const where = source ?? 'the defaults';
   const config = raw ?? {};
   if (!isRecord(config)) fail(where, '(root)', 'must be an object');
@@ -85,6 +87,22 @@ export function resolveConfig(raw: unknown, source: string | undefined, registry
     if (typeof config.maxFileSizeKb !== 'number' || config.maxFileSizeKb <= 0) fail(where, 'maxFileSizeKb', 'must be a positive number');
     maxFileBytes = config.maxFileSizeKb * 1024;
   }
+  if (config.rules !== undefined && !isRecord(config.rules)) fail(where, 'rules', 'must be an object of rule id → setting');
+  return {
+    source,
+    include: stringList(where, 'include', config.include),
+    exclude: stringList(where, 'exclude', config.exclude),
+    failOn,
+    gates,
+    maxFileBytes,
+  };
+}
+
+/** Validates a raw configuration strictly: unknown keys and bad values are errors naming the key. */
+export function resolveConfig(raw: unknown, source: string | undefined, registry: readonly AnyRule[]): ResolvedConfig {
+  const where = source ?? 'the defaults';
+  const basics = resolveBasics(raw, source);
+  const config = (raw ?? {}) as Record<string, unknown>;
   const settings = config.rules ?? {};
   if (!isRecord(settings)) fail(where, 'rules', 'must be an object of rule id → setting');
   const byId = new Map(registry.map((r) => [r.meta.id, r]));
@@ -123,16 +141,7 @@ export function resolveConfig(raw: unknown, source: string | undefined, registry
     }
     rules.push({ rule, severity, options });
   }
-  return {
-    source,
-    include: stringList(where, 'include', config.include),
-    exclude: stringList(where, 'exclude', config.exclude),
-    failOn,
-    gates,
-    maxFileBytes,
-    rules,
-    disabledRules,
-  };
+  return { ...basics, rules, disabledRules };
 }
 
 async function readIfExists(fs: Fs, path: string): Promise<string | undefined> {
@@ -158,9 +167,11 @@ async function readTreeFile(fs: Fs, path: string): Promise<string | undefined> {
  * at the root, else the `prodgrade` key of the root package.json.
  */
 export async function loadRawConfig(fs: Fs, root: string, explicit: string | undefined): Promise<{ raw: unknown; source: string | undefined }> {
-  const parseFile = (path: string, text: string): unknown => {
+  const parseFile = async (path: string, text: string): Promise<unknown> => {
+    // The YAML library is loaded only for a YAML file: a cached run of a JSON-configured tree does not need it.
+    const parseYaml = path.endsWith('.json') ? undefined : (await import('yaml')).parse;
     try {
-      return path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+      return parseYaml ? parseYaml(text) : JSON.parse(text);
     } catch (error) {
       throw new KnownError(`Cannot parse ${path}: ${errorMessage(error).split('\n')[0]}`, 'Fix the syntax or remove the file.');
     }
@@ -168,11 +179,11 @@ export async function loadRawConfig(fs: Fs, root: string, explicit: string | und
   if (explicit) {
     const text = await readIfExists(fs, explicit);
     if (text === undefined) throw new KnownError(`Config file not found: ${explicit}`, 'Check the --config path.');
-    return { raw: parseFile(explicit, text), source: explicit };
+    return { raw: await parseFile(explicit, text), source: explicit };
   }
   for (const name of configFileNames) {
     const text = await readTreeFile(fs, `${root}/${name}`);
-    if (text !== undefined) return { raw: parseFile(name, text), source: name };
+    if (text !== undefined) return { raw: await parseFile(name, text), source: name };
   }
   const manifest = await readTreeFile(fs, `${root}/package.json`);
   if (manifest !== undefined) {

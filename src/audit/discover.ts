@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto';
-import { lstatSync, readFileSync, readdirSync, realpathSync } from 'node:fs';
+import { hash } from 'node:crypto';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, readSync, readdirSync, realpathSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
+import { KnownError } from '../core/errors.js';
 import { realFs, type Fs } from '../core/fs.js';
 import { decodeText, looksBinary } from './text.js';
 
@@ -36,7 +37,25 @@ export interface DiscoverOptions {
   maxFileBytes: number;
   /** Called after each directory is read, with files found so far. */
   onProgress?: (found: number) => void;
+  /** Stamps of the previous run (real file system only): files whose stamp is unchanged are not read (see {@link Stamps}). */
+  known?: Stamps;
 }
+
+/**
+ * What a file looked like when it was last read: size, modification and status-change times, inode, and its content
+ * hash (null: binary). A file whose stamp is unchanged is not read again: its hash is reused and its content read
+ * only if asked for. Any write changes the status-change time (which no tool can set back), a replacement changes the
+ * inode. As git does with its index, a stamp is trusted only when its times are a safe distance before the moment it
+ * was taken: a file written within the same clock tick as that moment could change again without changing its times.
+ */
+export interface Stamps {
+  /** When the walk that took them started (ms since the epoch). */
+  takenAt: number;
+  files: Record<string, [size: number, mtimeMs: number, ctimeMs: number, ino: number, hash: string | null]>;
+}
+
+/** A stamp younger than this, relative to when it was taken, is not trusted (coarse file-system clocks tick in 2 s). */
+const racyMarginMs = 2000;
 
 export interface DiscoveredFile {
   readonly path: string;
@@ -46,6 +65,8 @@ export interface DiscoveredFile {
   readonly hash: string;
   /** Whether the content contains `needle`, answered from the raw bytes while the text has not been decoded. */
   includes(needle: string): boolean;
+  /** The decoded text if something already asked for it, else the raw bytes (for byte-level pre-filters). */
+  content(): string | Uint8Array;
 }
 
 const ascii = /^[\x00-\x7f]*$/;
@@ -53,19 +74,31 @@ const ascii = /^[\x00-\x7f]*$/;
 class ReadFile implements DiscoveredFile {
   #bytes: Buffer | undefined;
   #text: string | undefined;
+  /** Reads the content of a file whose stamp was trusted, when something first asks for it. */
+  #load: (() => Uint8Array) | undefined;
 
   constructor(
     readonly path: string,
     readonly size: number,
     readonly hash: string,
-    bytes: Uint8Array,
+    bytes: Uint8Array | (() => Uint8Array),
   ) {
-    this.#bytes = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (typeof bytes === 'function') this.#load = bytes;
+    else this.#bytes = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  private get bytes(): Buffer {
+    if (this.#bytes === undefined) {
+      const bytes = this.#load!();
+      this.#bytes = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      this.#load = undefined;
+    }
+    return this.#bytes;
   }
 
   get text(): string {
     if (this.#text === undefined) {
-      this.#text = decodeText(this.#bytes!);
+      this.#text = decodeText(this.bytes);
       this.#bytes = undefined;
     }
     return this.#text;
@@ -73,8 +106,12 @@ class ReadFile implements DiscoveredFile {
 
   includes(needle: string): boolean {
     // An ASCII needle is in the bytes exactly when it is in the decoded text: decoding never consumes an ASCII byte.
-    if (this.#text === undefined && ascii.test(needle)) return this.#bytes!.includes(needle, 0, 'latin1');
+    if (this.#text === undefined && ascii.test(needle)) return this.bytes.includes(needle, 0, 'latin1');
     return this.text.includes(needle);
+  }
+
+  content(): string | Uint8Array {
+    return this.#text ?? this.bytes;
   }
 }
 
@@ -86,8 +123,21 @@ export interface SkippedFile {
 export interface Discovery {
   files: DiscoveredFile[];
   skipped: SkippedFile[];
+  /** Stamps of the files read or trusted, for the next run (real file system only). */
+  stamps?: Stamps;
   /** Directory names excluded by default; part of the JSON report. */
   defaultExcludes: readonly string[];
+}
+
+/** Throws a known error unless `root` is an existing directory. */
+export async function assertDirectory(fs: Fs, root: string): Promise<void> {
+  let stats;
+  try {
+    stats = await fs.stat(root);
+  } catch {
+    throw new KnownError(`Path not found: ${root}`, 'Pass the directory of the repository to audit, e.g. `prodgrade audit .`');
+  }
+  if (!stats.isDirectory()) throw new KnownError(`Not a directory: ${root}`, 'Pass the repository directory, not a file.');
 }
 
 export interface IgnoreScope {
@@ -116,7 +166,56 @@ export function ignoredBy(scopes: readonly IgnoreScope[], path: string, isDirect
   return ignored;
 }
 
-type WalkFs = Pick<Fs, 'readFile' | 'readdir' | 'lstat' | 'realpath'>;
+type WalkFs = Pick<Fs, 'readFile' | 'readdir' | 'lstat' | 'realpath'> & {
+  /**
+   * Reads a regular file unless it is larger than `maxBytes` (then only its size): one open, one fstat, one read.
+   * Only the real file system has it; other ports lstat, then read.
+   */
+  readSmall?(path: string, maxBytes: number): { size: number; bytes?: Uint8Array; mtimeMs: number; ctimeMs: number; ino: number };
+};
+
+/**
+ * Files are read into shared slabs: thousands of small buffers cost more in allocation and garbage collection than the
+ * reads themselves. A slab lives as long as one of its files' bytes is still referenced (until the text is decoded).
+ */
+class Slabs {
+  static readonly size = 4 * 1024 * 1024;
+  private slab = Buffer.allocUnsafeSlow(0);
+  private used = 0;
+
+  take(n: number): Buffer {
+    if (n > Slabs.size / 4) return Buffer.allocUnsafeSlow(n);
+    if (this.used + n > this.slab.length) {
+      this.slab = Buffer.allocUnsafeSlow(Slabs.size);
+      this.used = 0;
+    }
+    const out = this.slab.subarray(this.used, this.used + n);
+    this.used += n;
+    return out;
+  }
+}
+
+const noFollow = constants.O_NOFOLLOW ?? 0;
+
+function readSmallSync(slabs: Slabs): NonNullable<WalkFs['readSmall']> {
+  return (path, maxBytes) => {
+    const fd = openSync(path, constants.O_RDONLY | noFollow);
+    try {
+      const { size, mtimeMs, ctimeMs, ino } = fstatSync(fd);
+      if (size > maxBytes) return { size, mtimeMs, ctimeMs, ino };
+      const bytes = slabs.take(size);
+      let read = 0;
+      while (read < size) {
+        const n = readSync(fd, bytes, read, size - read, null);
+        if (n === 0) break; // truncated meanwhile
+        read += n;
+      }
+      return { size: read, bytes: bytes.subarray(0, read), mtimeMs, ctimeMs, ino };
+    } finally {
+      closeSync(fd);
+    }
+  };
+}
 
 /**
  * The real file system through synchronous calls. A file read through `fs/promises` costs four thread-pool round
@@ -154,7 +253,7 @@ function symlinkProblem(error: unknown): string {
  */
 export async function discover(options: DiscoverOptions): Promise<Discovery> {
   const { root, maxFileBytes } = options;
-  const fs: WalkFs = options.fs === realFs ? syncRealFs : options.fs;
+  const fs: WalkFs = options.fs === realFs ? { ...syncRealFs, readSmall: readSmallSync(new Slabs()) } : options.fs;
   const realRoot = await fs.realpath(root);
   const files: DiscoveredFile[] = [];
   const skipped: SkippedFile[] = [];
@@ -168,16 +267,63 @@ export async function discover(options: DiscoverOptions): Promise<Discovery> {
   const waiters: Array<() => void> = [];
   const limit = 32;
 
+  const takenAt = Date.now();
+  const stamps: Stamps | undefined = fs.readSmall ? { takenAt, files: {} } : undefined;
+  const known = fs.readSmall ? options.known : undefined;
+  const accept = (rel: string, size: number, bytes: Uint8Array): string | null => {
+    if (looksBinary(bytes)) {
+      skipped.push({ path: rel, reason: 'binary file' });
+      return null;
+    }
+    const digest = hash('sha1', bytes, 'hex');
+    files.push(new ReadFile(rel, size, digest, bytes));
+    return digest;
+  };
+  /** A file whose stamp is unchanged since the last run: its hash is reused, its content read only if asked for. */
+  const trusted = (abs: string, rel: string): boolean => {
+    const stamp = known?.files[rel];
+    if (!stamp) return false;
+    const [size, mtimeMs, ctimeMs, ino, digest] = stamp;
+    if (size > maxFileBytes || Math.max(mtimeMs, ctimeMs) >= known!.takenAt - racyMarginMs) return false;
+    const now = lstatSync(abs, { throwIfNoEntry: false });
+    if (!now?.isFile() || now.size !== size || now.mtimeMs !== mtimeMs || now.ctimeMs !== ctimeMs || now.ino !== ino) return false;
+    if (digest === null) skipped.push({ path: rel, reason: 'binary file' });
+    else {
+      files.push(
+        new ReadFile(rel, size, digest, () => {
+          try {
+            return readFileSync(abs);
+          } catch {
+            return new Uint8Array(); // removed since: audited as empty
+          }
+        }),
+      );
+    }
+    stamps!.files[rel] = stamp;
+    return true;
+  };
+  const tooLarge = (rel: string): void => {
+    skipped.push({ path: rel, reason: `larger than ${Math.round(maxFileBytes / 1024)} KiB` });
+  };
+  /** The real file system: synchronous, no promise per file. */
+  const readNow = (readSmall: NonNullable<WalkFs['readSmall']>, abs: string, rel: string): void => {
+    let result;
+    try {
+      result = readSmall(abs, maxFileBytes);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // Replaced by a symbolic link since the directory was listed: not followed, as any other link.
+      skipped.push({ path: rel, reason: code === 'ELOOP' ? 'symbolic link (not followed)' : `unreadable: ${code ?? 'error'}` });
+      return;
+    }
+    if (!result.bytes) tooLarge(rel);
+    else stamps!.files[rel] = [result.size, result.mtimeMs, result.ctimeMs, result.ino, accept(rel, result.size, result.bytes)];
+  };
   const readOne = async (abs: string, rel: string, size: number): Promise<void> => {
     while (inFlight >= limit) await new Promise<void>((r) => waiters.push(r));
     inFlight++;
     try {
-      const bytes = await fs.readFile(abs);
-      if (looksBinary(bytes)) {
-        skipped.push({ path: rel, reason: 'binary file' });
-        return;
-      }
-      files.push(new ReadFile(rel, size, createHash('sha1').update(bytes).digest('hex'), bytes));
+      accept(rel, size, await fs.readFile(abs));
     } catch (error) {
       skipped.push({ path: rel, reason: `unreadable: ${(error as NodeJS.ErrnoException).code ?? 'error'}` });
     } finally {
@@ -243,6 +389,10 @@ export async function discover(options: DiscoverOptions): Promise<Discovery> {
         skipped.push({ path: childRel, reason: 'generated file (minified bundle, source map or snapshot)' });
         continue;
       }
+      if (fs.readSmall) {
+        if (!trusted(childAbs, childRel)) readNow(fs.readSmall, childAbs, childRel);
+        continue;
+      }
       let size: number;
       try {
         size = (await fs.lstat(childAbs)).size;
@@ -251,7 +401,7 @@ export async function discover(options: DiscoverOptions): Promise<Discovery> {
         continue;
       }
       if (size > maxFileBytes) {
-        skipped.push({ path: childRel, reason: `larger than ${Math.round(maxFileBytes / 1024)} KiB` });
+        tooLarge(childRel);
         continue;
       }
       reads.push(readOne(childAbs, childRel, size));
@@ -261,5 +411,5 @@ export async function discover(options: DiscoverOptions): Promise<Discovery> {
   await Promise.all(reads);
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { files, skipped, defaultExcludes: defaultExcludedDirectories };
+  return { files, skipped, ...(stamps ? { stamps } : {}), defaultExcludes: defaultExcludedDirectories };
 }

@@ -1,26 +1,27 @@
 import { createHash } from 'node:crypto';
-import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { checklist } from '../core/checklist.js';
 import type { AnyRule, RepoContext, RepoReportDescriptor, Signal } from '../core/define-rule.js';
-import { KnownError } from '../core/errors.js';
 import { realFs, type Fs } from '../core/fs.js';
 import { atLeast, confidences, severities, type Finding } from '../core/types.js';
 import { toolName, toolUri, toolVersion } from '../core/versions.js';
 import { applyBaseline, type BaselineOutcome } from './baseline.js';
 import { cacheFileFor, readCache, writeCache, type CacheData, type CachedFile } from './cache.js';
 import type { ResolvedConfig } from './config.js';
-import { discover } from './discover.js';
-import { crashFinding, selects, runFileRules, type ConfiguredRule, type FileJob, type FileResult } from './file-runner.js';
+import { assertDirectory, discover, type Discovery } from './discover.js';
+import { crashFinding, selectsPath, runFileRules, type ConfiguredRule, type FileJob, type FileResult } from './file-runner.js';
 import { draftFinding, finalizeFingerprints, hash, type DraftFinding } from './findings.js';
 import { RepoModel } from './model.js';
-import { runFileJobs, workersAvailable, WorkerPool } from './pool.js';
+import { autoWorkers, minJobsForWorkers, poolSize, runFileJobs, workersAvailable, WorkerPool } from './pool.js';
 import type { NotAssessed, PackageSummary, Report } from './report.js';
 import { reportSchemaVersion } from './report.js';
 import { score } from './scoring.js';
 import { applySuppressions, parseSuppressions, type Suppression } from './suppressions.js';
 import { lineStarts } from './text.js';
 import { buildId } from './build-id.js';
+import { trackedDigest } from './git-tracked.js';
+import { runKeyOf, writeRunCache } from './run-cache.js';
+import { Timer, timingEnabled } from './timing.js';
 
 export interface AuditRequest {
   root: string;
@@ -36,6 +37,17 @@ export interface AuditRequest {
   typeCheck?: boolean;
   /** YYYY-MM-DD; suppressions with an earlier `until=` have expired. Defaults to today. */
   today?: string;
+  /** The tree, when the caller already read it with this configuration's include, exclude and size limit. */
+  discovery?: Discovery;
+  /**
+   * With the cache on, the report is also stored as a whole-run entry (`run-cache.ts`) under this key completed with
+   * the tree's listing; `auditRun` (`run.ts`) builds it from everything else the report depends on.
+   */
+  runKeyBase?: string;
+  /** Internal timing (`--timing`): the caller's timer, which then prints; otherwise the engine makes and prints one. */
+  timer?: Timer;
+  /** Worker threads the caller started while it read the tree (`auditRun`); the engine uses them and closes them. */
+  pool?: WorkerPool;
 }
 
 interface RuleOutcome {
@@ -43,16 +55,7 @@ interface RuleOutcome {
   notApplicable: Map<string, string>;
 }
 
-/** Throws a known error unless `root` is an existing directory. */
-export async function assertDirectory(fs: Fs, root: string): Promise<void> {
-  let stats;
-  try {
-    stats = await fs.stat(root);
-  } catch {
-    throw new KnownError(`Path not found: ${root}`, 'Pass the directory of the repository to audit, e.g. `prodgrade audit .`');
-  }
-  if (!stats.isDirectory()) throw new KnownError(`Not a directory: ${root}`, 'Pass the repository directory, not a file.');
-}
+export { assertDirectory };
 
 /** What every suppression comment contains (`parseSuppressions` skips a file without it): the cheap pre-filter. */
 const suppressionMarker = 'prodgrade-ignore-';
@@ -89,21 +92,25 @@ function repoContext(rule: AnyRule, options: unknown, model: RepoModel, outcome:
 }
 
 /** Rules run on the repository model, on the main thread. A rule that throws becomes an internal finding. */
-async function runRepositoryRules(config: ResolvedConfig, model: RepoModel, outcome: RuleOutcome): Promise<void> {
+async function runRepositoryRules(config: ResolvedConfig, model: RepoModel, outcome: RuleOutcome, timer: Timer | undefined): Promise<void> {
   for (const { rule, options } of config.rules) {
     if (rule.scope !== 'repository') continue;
+    timer?.enter(`rule ${rule.meta.id}`);
     try {
       await rule.check(repoContext(rule, options, model, outcome));
     } catch (error) {
       outcome.drafts.push(crashFinding(rule, '(repository)', '.', error));
       outcome.drafts.at(-1)!.location = null;
+    } finally {
+      timer?.exit();
     }
   }
 }
 
-function runSummaries(config: ResolvedConfig, model: RepoModel, results: readonly FileResult[], outcome: RuleOutcome): void {
+function runSummaries(config: ResolvedConfig, model: RepoModel, results: readonly FileResult[], outcome: RuleOutcome, timer: Timer | undefined): void {
   for (const { rule, options } of config.rules) {
     if (rule.scope !== 'file' || !rule.summarize) continue;
+    timer?.enter(`rule ${rule.meta.id}`);
     const signals: Signal[] = [];
     for (const r of results) for (const value of r.signals[rule.meta.id] ?? []) signals.push({ path: r.path, value });
     try {
@@ -111,11 +118,13 @@ function runSummaries(config: ResolvedConfig, model: RepoModel, results: readonl
     } catch (error) {
       outcome.drafts.push(crashFinding(rule, '(repository)', '.', error));
       outcome.drafts.at(-1)!.location = null;
+    } finally {
+      timer?.exit();
     }
   }
 }
 
-function signatureOf(config: ResolvedConfig, typeCheck: boolean | undefined): string {
+export function signatureOf(config: ResolvedConfig, typeCheck: boolean | undefined): string {
   return hash(
     toolVersion,
     buildId(),
@@ -132,20 +141,23 @@ function digestOf(parts: readonly string[]): string {
   return h.digest('hex').slice(0, 32);
 }
 
-/** Below this many files to audit, starting worker threads costs more than it saves. */
-const minJobsForWorkers = 300;
-
-function poolSize(): number {
-  return Math.max(1, Math.min(availableParallelism(), 4));
-}
-
-function autoWorkers(jobs: number): number {
-  if (!workersAvailable() || jobs < minJobsForWorkers) return 0;
-  return poolSize();
-}
 
 /** Runs an audit end to end and returns the report. Writes nothing into the audited tree. */
 export async function runAudit(request: AuditRequest): Promise<Report> {
+  const timer = request.timer ?? (timingEnabled() ? new Timer() : undefined);
+  try {
+    return await audit(request, timer);
+  } finally {
+    if (timer && !request.timer) {
+      timer.stop();
+      process.stderr.write(timer.format());
+    }
+  }
+}
+
+async function audit(request: AuditRequest, timer: Timer | undefined): Promise<Report> {
+  /** What the workers measured, summed. */
+  const workerTimer = timer ? new Timer(false) : undefined;
   const started = performance.now();
   const fs = request.fs ?? realFs;
   const root = resolve(request.root);
@@ -153,33 +165,43 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
   const { config } = request;
   const today = request.today ?? new Date().toISOString().slice(0, 10);
 
+  timer?.enter('read the result cache');
   const signature = signatureOf(config, request.typeCheck);
   const cacheFile = request.cache === false ? undefined : cacheFileFor(root);
   const cached: CacheData | undefined = cacheFile ? await readCache(cacheFile, signature) : undefined;
+  timer?.exit();
 
   // Without a usable cache, a large tree's file rules will run in workers: start them now, so that they load the rules
   // and TypeScript while this thread reads the tree. (With --type-check, TypeScript files stay on this thread.)
   const earlyPool =
     !cached && !request.typeCheck && request.workers !== 0 && workersAvailable() && config.rules.some((r) => r.rule.scope === 'file');
-  let pool: WorkerPool | undefined;
-  const discovery = await discover({
-    root,
-    fs,
-    exclude: config.exclude,
-    include: config.include,
-    maxFileBytes: config.maxFileBytes,
-    onProgress: (found) => {
-      if (earlyPool && !pool && (request.workers !== undefined || found >= minJobsForWorkers)) pool = new WorkerPool(request.workers ?? poolSize());
-      request.onProgress?.('reading', found, 0);
-    },
-  });
+  let pool: WorkerPool | undefined = request.pool;
+  const startPool = (found: number): void => {
+    if (earlyPool && !pool && (request.workers !== undefined || found >= minJobsForWorkers)) pool = new WorkerPool(request.workers ?? poolSize());
+  };
+  timer?.enter('discovery (list, read, hash)');
+  let discovery = request.discovery;
+  if (discovery) startPool(discovery.files.length);
+  else {
+    discovery = await discover({
+      root,
+      fs,
+      exclude: config.exclude,
+      include: config.include,
+      maxFileBytes: config.maxFileBytes,
+      onProgress: (found) => {
+        startPool(found);
+        request.onProgress?.('reading', found, 0);
+      },
+    });
+  }
+  timer?.exit();
+  timer?.enter('repository model');
   const model = new RepoModel(root, discovery.files, discovery.skipped);
+  if (timer) model.timer = timer;
   // Skipped files count too: repository rules see them through `model.exists` (a binary lockfile, say).
   const treeDigest = digestOf([...discovery.files.flatMap((f) => [f.path, f.hash]), '\0skipped', ...discovery.skipped.flatMap((f) => [f.path, f.reason])]);
-  const gitDigest = async (): Promise<string> => {
-    const tracked = await model.tracked();
-    return tracked ? digestOf([...tracked].sort()) : 'no git';
-  };
+  const gitDigest = async (): Promise<string> => trackedDigest(await model.tracked());
   let repoCached = cached?.repo?.treeDigest === treeDigest ? cached.repo : undefined;
   // `git add` or `git rm --cached` changes what repository rules see without changing a byte of the tree.
   if (repoCached?.gitDigest !== undefined && repoCached.gitDigest !== (await gitDigest())) repoCached = undefined;
@@ -195,18 +217,25 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
   const prepared: Record<string, unknown> = repoCached ? { ...repoCached.prepared } : {};
   const failedPrepare = new Set<string>(repoCached?.failedPrepare ?? []);
   const fileRules: ConfiguredRule[] = [];
+  timer?.exit();
+  timer?.enter('prepare steps of file rules');
   for (const { rule, options } of config.rules) {
     if (rule.scope !== 'file') continue;
     if (rule.prepare && !repoCached) {
+      timer?.enter(`rule ${rule.meta.id}`);
       try {
         prepared[rule.meta.id] = await rule.prepare({ model, options: options as never });
       } catch (error) {
         failedPrepare.add(rule.meta.id);
         repoOutcome.drafts.push({ ...crashFinding(rule, '(repository)', '.', error), location: null });
+      } finally {
+        timer?.exit();
       }
     }
     if (!failedPrepare.has(rule.meta.id)) fileRules.push({ rule, options, prepared: prepared[rule.meta.id] });
   }
+  timer?.exit();
+  timer?.enter('select files (paths, keyword pre-filters)');
   const preparedDigest = hash(JSON.stringify(prepared));
   const fileCache = cached?.preparedDigest === preparedDigest ? cached.files : undefined;
   const fileResults: FileResult[] = [];
@@ -219,6 +248,8 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
       ? (await import('./type-program.js')).buildTypeProgram(model)
       : undefined;
   const hashes = new Map(discovery.files.map((f) => [f.path, f.hash]));
+  // Languages and paths are tested here; keywords where the file is audited, all in one pass (keywords.ts), so that
+  // this thread neither decodes nor scans the files that go to a worker.
   for (const f of discovery.files) {
     const file = model.file(f.path)!;
     const hit = fileCache?.[f.path];
@@ -226,10 +257,20 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
       fileResults.push({ path: f.path, drafts: hit.drafts, signals: hit.signals, ...(hit.skipped ? { skipped: hit.skipped } : {}) });
       continue;
     }
-    if (!fileRules.some((r) => r.rule.scope === 'file' && selects(r.rule.files, file, f))) continue;
-    const job: FileJob = { path: f.path, text: f.text, language: file.language, packageDir: file.packageDir, size: f.size };
-    (parsedHere.has(f.path) || (program && file.language === 'ts') ? mainThreadJobs : pending).push(job);
+    const candidates: number[] = [];
+    for (let i = 0; i < fileRules.length; i++) {
+      const { rule } = fileRules[i]!;
+      if (rule.scope === 'file' && selectsPath(rule.files, file)) candidates.push(i);
+    }
+    if (candidates.length === 0) continue;
+    const job: FileJob = { path: f.path, language: file.language, packageDir: file.packageDir, size: f.size, rules: candidates };
+    const here = parsedHere.has(f.path) || (program !== undefined && file.language === 'ts');
+    const content = f.content();
+    if (here || typeof content === 'string') job.text = f.text;
+    else job.bytes = content;
+    (here ? mainThreadJobs : pending).push(job);
   }
+  timer?.exit();
   const workers = pool && pending.length > 0 ? pool.size : (request.workers ?? autoWorkers(pending.length));
   const total = pending.length + mainThreadJobs.length;
   let done = 0;
@@ -240,20 +281,33 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
   try {
     // Workers audit the files while this thread runs the repository rules. Without workers, the repository rules run
     // first: a source they parse here is not parsed again for its file rules.
-    const inWorkers = workers > 0 ? runFileJobs(pending, fileRules, workers, tick, pool) : undefined;
+    const inWorkers = workers > 0 ? runFileJobs(pending, fileRules, workers, tick, pool, workerTimer) : undefined;
     inWorkers?.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
-    if (!repoCached) await runRepositoryRules(config, model, repoOutcome);
+    timer?.enter('repository rules');
+    if (!repoCached) await runRepositoryRules(config, model, repoOutcome, timer);
+    timer?.exit();
+    timer?.enter('file rules on this thread');
     for (const job of inWorkers ? mainThreadJobs : [...mainThreadJobs, ...pending]) {
-      fileResults.push(runFileRules(job, fileRules, program?.sourceFile(job.path) ?? parsedHere.get(job.path), program?.checker));
+      fileResults.push(runFileRules(job, fileRules, program?.sourceFile(job.path) ?? parsedHere.get(job.path), program?.checker, timer));
       tick(1);
     }
-    if (inWorkers) fileResults.push(...(await inWorkers));
+    timer?.exit();
+    timer?.enter('waiting for the workers');
+    if (inWorkers) for (const r of await inWorkers) fileResults.push(r);
+    timer?.exit();
+    if (timer && workerTimer) {
+      timer.workers = workers;
+      timer.workerTotals = workerTimer.totals;
+    }
   } finally {
     await pool?.close();
   }
   fileResults.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 
-  if (!repoCached) runSummaries(config, model, fileResults, repoOutcome);
+  timer?.enter('summaries of file rules');
+  if (!repoCached) runSummaries(config, model, fileResults, repoOutcome, timer);
+  timer?.exit();
+  timer?.enter('write the result cache');
 
   // A full hit leaves the cache as it was read: rewriting it would only cost time.
   const unchanged = repoCached !== undefined && fileCache !== undefined && total === 0 && fileResults.length === Object.keys(fileCache).length;
@@ -278,6 +332,8 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
       },
     });
   }
+  timer?.exit();
+  timer?.enter('findings, suppressions, baseline, score');
 
   // Findings: severity overrides from configuration, then fingerprints, suppressions, --changed-since, baseline.
   const severityOf = new Map(config.rules.map((r) => [r.rule.meta.id, r]));
@@ -330,7 +386,7 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
   for (const { rule } of config.rules) {
     const id = rule.meta.checklist;
     let reason = repoOutcome.notApplicable.get(rule.meta.id);
-    if (rule.scope === 'file' && reason === undefined && !model.files.some((f) => selects({ ...rule.files, keywords: undefined }, f))) {
+    if (rule.scope === 'file' && reason === undefined && !model.files.some((f) => selectsPath(rule.files, f))) {
       reason = `${rule.meta.id}: no ${(rule.files.languages ?? ['matching']).join('/')} files`;
     }
     if (reason === undefined) assessed.add(id);
@@ -376,7 +432,7 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
     (a, b) => a.path.localeCompare(b.path),
   );
   const cacheState = !cacheFile ? 'off' : repoCached && pending.length === 0 ? 'hit' : cached ? 'partial' : 'miss';
-  return {
+  const report: Report = {
     schemaVersion: reportSchemaVersion,
     tool: { name: toolName, version: toolVersion, uri: toolUri },
     root,
@@ -405,5 +461,12 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
       workers,
     },
   };
+  timer?.exit();
+  if (cacheFile && request.runKeyBase !== undefined) {
+    timer?.enter('write the whole-run cache');
+    await writeRunCache(cacheFile, runKeyOf(request.runKeyBase, discovery), report, model.askedGit() ? await gitDigest() : undefined, discovery.stamps);
+    timer?.exit();
+  }
+  return report;
 }
 

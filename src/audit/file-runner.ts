@@ -6,14 +6,23 @@ import { errorMessage } from '../core/errors.js';
 import type { Language } from './languages.js';
 import { draftFinding, remaskSnippet, type DraftFinding, type FileText } from './findings.js';
 import { parseTypeScript, typescript } from './parsers/typescript.js';
-import { lineStarts, positionAt } from './text.js';
+import { KeywordIndex } from './keywords.js';
+import { decodeText, lineStarts, positionAt } from './text.js';
+import type { Timer } from './timing.js';
 
 export interface FileJob {
   path: string;
-  text: string;
+  /** The text, or else the raw bytes: a worker decodes them itself, sparing the main thread. */
+  text?: string;
+  bytes?: Uint8Array;
   language: Language;
   packageDir: string;
   size: number;
+  /**
+   * Indexes, into the configured rules, of the rules whose languages and paths select this file (the engine already
+   * tested them); their keywords are tested here, all in one pass. Undefined: every rule's whole selector is tested.
+   */
+  rules?: number[];
 }
 
 export interface ConfiguredRule {
@@ -35,6 +44,42 @@ export interface FileResult {
 /** A stack overflow: the file nests deeper than a recursive parser or walker can follow. Other RangeErrors are rule bugs. */
 export function isStackOverflow(error: unknown): boolean {
   return error instanceof RangeError && /call stack/i.test(error.message);
+}
+
+/** The languages and paths conditions of a selector (not its keywords). */
+export function selectsPath(selector: FileSelector, file: { path: string; language: Language }): boolean {
+  if (selector.languages && !selector.languages.includes(file.language)) return false;
+  if (selector.paths && !selector.paths.test(file.path)) return false;
+  return true;
+}
+
+/** One keyword automaton per configured rule list (a worker's, an audit's). */
+const keywordIndexes = new WeakMap<readonly ConfiguredRule[], KeywordIndex>();
+
+function keywordIndexOf(rules: readonly ConfiguredRule[]): KeywordIndex {
+  let index = keywordIndexes.get(rules);
+  if (!index) keywordIndexes.set(rules, (index = new KeywordIndex(rules.map((r) => (r.rule.scope === 'file' ? r.rule.files.keywords : undefined)))));
+  return index;
+}
+
+/** The rules that audit this file: languages and paths (unless the engine tested them), then keywords in one pass. */
+function selectedRules(job: FileJob, text: string, rules: readonly ConfiguredRule[]): ConfiguredRule[] {
+  const selected: ConfiguredRule[] = [];
+  let matches: boolean[] | undefined;
+  const consider = (i: number): void => {
+    const configured = rules[i]!;
+    const { rule } = configured;
+    if (rule.scope !== 'file') return;
+    if (!job.rules && !selectsPath(rule.files, job)) return;
+    if (rule.files.keywords) {
+      matches ??= keywordIndexOf(rules).match(text);
+      if (!matches[i]) return;
+    }
+    selected.push(configured);
+  };
+  if (job.rules) for (const i of job.rules) consider(i);
+  else for (let i = 0; i < rules.length; i++) consider(i);
+  return selected;
 }
 
 /** `content` is the text, or a discovered file that answers `includes` from its bytes without decoding them. */
@@ -77,7 +122,12 @@ function kindOf(name: string): number {
  * stacks are indexed by hand: truncating or popping a JS array can shrink its storage and grow it again at every
  * node, and that garbage made the collector cost as much as the parse.
  */
-function walk(source: ts.SourceFile, dispatch: Map<number, Array<{ rule: AnyRule; visit: NodeVisitor }>>, onCrash: (rule: AnyRule, e: unknown) => void): void {
+function walk(
+  source: ts.SourceFile,
+  dispatch: Map<number, Array<{ rule: AnyRule; visit: NodeVisitor }>>,
+  onCrash: (rule: AnyRule, e: unknown) => void,
+  timer: Timer | undefined,
+): void {
   const stack: ts.Node[] = [source];
   let top = 1;
   const children: ts.Node[] = [];
@@ -93,12 +143,15 @@ function walk(source: ts.SourceFile, dispatch: Map<number, Array<{ rule: AnyRule
     if (visitors) {
       for (const { rule, visit } of visitors) {
         if (crashed.has(rule)) continue;
+        if (timer) timer.enter(`rule ${rule.meta.id}`);
         try {
           visit(node);
         } catch (error) {
           if (isStackOverflow(error)) throw error;
           crashed.add(rule);
           onCrash(rule, error);
+        } finally {
+          if (timer) timer.exit();
         }
       }
     }
@@ -127,15 +180,29 @@ class LazyLines implements FileText {
 }
 
 /** Runs every selected file rule on one file. Used by the worker threads and, for a few files, the main thread. */
-export function runFileRules(job: FileJob, rules: readonly ConfiguredRule[], preParsed?: ts.SourceFile, checker?: ts.TypeChecker): FileResult {
-  const selected = rules.filter((r) => r.rule.scope === 'file' && selects(r.rule.files, job, job.text));
+export function runFileRules(
+  job: FileJob,
+  rules: readonly ConfiguredRule[],
+  preParsed?: ts.SourceFile,
+  checker?: ts.TypeChecker,
+  timer?: Timer,
+): FileResult {
+  const text = job.text ?? decodeText(job.bytes ?? new Uint8Array());
+  const selected = selectedRules(job, text, rules);
   const result: FileResult = { path: job.path, drafts: [], signals: {} };
   if (selected.length === 0) return result;
-  const fileText = new LazyLines(job.path, job.text);
+  const fileText = new LazyLines(job.path, text);
   let source: ts.SourceFile | undefined = preParsed;
   let yamlDocs: Document.Parsed[] | undefined;
   const ast = (): ts.SourceFile => {
-    source ??= parseTypeScript(job.path, job.text);
+    if (source === undefined) {
+      if (timer) timer.enter('parse TypeScript');
+      try {
+        source = parseTypeScript(job.path, text);
+      } finally {
+        if (timer) timer.exit();
+      }
+    }
     return source;
   };
   const dispatch = new Map<number, Array<{ rule: AnyRule; visit: NodeVisitor }>>();
@@ -149,13 +216,20 @@ export function runFileRules(job: FileJob, rules: readonly ConfiguredRule[], pre
     if (rule.scope !== 'file') continue;
     // Options were validated against the rule's own schema when the configuration was resolved.
     const ctx: FileContext<string, never, unknown> = {
-      file: { path: job.path, text: job.text, language: job.language, packageDir: job.packageDir, size: job.size },
+      file: { path: job.path, text, language: job.language, packageDir: job.packageDir, size: job.size },
       options: options as never,
       prepared,
       ast,
       checker: () => (rule.files.types ? checker : undefined),
       yaml: () => {
-        yamlDocs ??= parseAllDocuments(job.text, { prettyErrors: false, uniqueKeys: false }) as Document.Parsed[];
+        if (yamlDocs === undefined) {
+          if (timer) timer.enter('parse YAML');
+          try {
+            yamlDocs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: false }) as Document.Parsed[];
+          } finally {
+            if (timer) timer.exit();
+          }
+        }
         return yamlDocs;
       },
       position: (offset) => positionAt(fileText.lineStarts, offset),
@@ -174,6 +248,7 @@ export function runFileRules(job: FileJob, rules: readonly ConfiguredRule[], pre
         (result.signals[rule.meta.id] ??= []).push(value);
       },
     };
+    if (timer) timer.enter(`rule ${rule.meta.id}`);
     try {
       const visitors = rule.check(ctx);
       if (visitors) {
@@ -191,6 +266,8 @@ export function runFileRules(job: FileJob, rules: readonly ConfiguredRule[], pre
         return result;
       }
       onCrash(rule, error);
+    } finally {
+      if (timer) timer.exit();
     }
   }
   if (dispatch.size > 0) {
@@ -203,7 +280,7 @@ export function runFileRules(job: FileJob, rules: readonly ConfiguredRule[], pre
       return result;
     }
     try {
-      walk(tree, dispatch, onCrash);
+      walk(tree, dispatch, onCrash, timer);
     } catch (error) {
       if (!isStackOverflow(error)) throw error;
       result.skipped = 'too deeply nested to audit';

@@ -1,11 +1,9 @@
-import { execFile } from 'node:child_process';
-import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import ignore from 'ignore';
 import { parseAllDocuments, type Document } from 'yaml';
 import type { ts } from 'ts-morph';
 import { languageOf, type Language } from './languages.js';
 import { ignoredBy } from './discover.js';
+import { trackedFiles } from './git-tracked.js';
 import { detectPackages, packageFor, type MonorepoInfo, type WorkspacePackage } from './packages.js';
 import { parseTypeScript } from './parsers/typescript.js';
 import { isStackOverflow } from './file-runner.js';
@@ -14,6 +12,7 @@ import { parseHcl, type HclFile } from './parsers/hcl.js';
 import { splitSql, type SqlStatement } from './parsers/sql.js';
 import { parsePrisma } from './parsers/prisma.js';
 import { parsePg, type PgFile } from './parsers/pg.js';
+import type { Timer } from './timing.js';
 
 export interface WorkspaceFile {
   /** Relative to the root, forward slashes. */
@@ -68,6 +67,8 @@ export class RepoModel {
   private gitignoreCache: ((path: string) => boolean) | undefined;
   private readonly skippedPaths: ReadonlySet<string>;
   private trackedCache: Promise<Set<string> | undefined> | undefined;
+  /** Set with `--timing`: parses are timed apart from the rules that ask for them. */
+  timer: Timer | undefined;
 
   constructor(
     readonly root: string,
@@ -127,6 +128,7 @@ export class RepoModel {
   /** Parsed JSON (BOM and comments in .jsonc tolerated), or undefined when missing or malformed. */
   json<T = unknown>(path: string): T | undefined {
     if (!this.jsonCache.has(path)) {
+      this.timer?.enter('model: parse JSON');
       const text = this.sources.get(path)?.text;
       let value: unknown;
       if (text !== undefined) {
@@ -137,6 +139,7 @@ export class RepoModel {
         }
       }
       this.jsonCache.set(path, value);
+      this.timer?.exit();
     }
     return this.jsonCache.get(path) as T | undefined;
   }
@@ -146,7 +149,9 @@ export class RepoModel {
     if (cached) return cached;
     const text = this.sources.get(path)?.text;
     if (text === undefined) return undefined;
+    this.timer?.enter('model: parse YAML');
     const documents = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: false });
+    this.timer?.exit();
     const list = Array.isArray(documents) ? documents : [documents as unknown as Document.Parsed];
     const firstError = list.flatMap((d) => d.errors)[0];
     const parsed: ParsedYaml = { documents: list, ...(firstError ? { error: firstError.message } : {}) };
@@ -164,12 +169,15 @@ export class RepoModel {
     const text = this.sources.get(path)?.text;
     if (text === undefined || this.unparsable.has(path)) return undefined;
     let source: ts.SourceFile;
+    this.timer?.enter('model: parse TypeScript');
     try {
       source = parseTypeScript(path, text);
     } catch (error) {
       if (!isStackOverflow(error)) throw error;
       this.unparsable.add(path);
       return undefined;
+    } finally {
+      this.timer?.exit();
     }
     this.tsCache.set(path, source);
     return source;
@@ -216,7 +224,13 @@ export class RepoModel {
     if (cache.has(path)) return cache.get(path);
     const text = this.sources.get(path)?.text;
     if (text === undefined) return undefined;
-    const value = parse(text);
+    this.timer?.enter('model: parse Dockerfile, Prisma, SQL');
+    let value: T;
+    try {
+      value = parse(text);
+    } finally {
+      this.timer?.exit();
+    }
     cache.set(path, value);
     return value;
   }
@@ -262,12 +276,7 @@ export class RepoModel {
    * not installed. Never runs the audited project's code.
    */
   tracked(): Promise<Set<string> | undefined> {
-    // Only when the audited root is itself a repository's top: a sub-folder of another repository (a fixture, a
-    // vendored copy) says nothing about what its own project commits.
-    this.trackedCache ??= stat(join(this.root, '.git')).then(
-      () => this.gitLsFiles(),
-      () => undefined,
-    );
+    this.trackedCache ??= trackedFiles(this.root);
     return this.trackedCache;
   }
 
@@ -276,12 +285,4 @@ export class RepoModel {
     return this.trackedCache !== undefined;
   }
 
-  private gitLsFiles(): Promise<Set<string> | undefined> {
-    // Plain execFile: loading execa would cost a cached run a tenth of a second.
-    return new Promise((done) => {
-      execFile('git', ['-c', 'core.fsmonitor=false', 'ls-files', '-z'], { cwd: this.root, timeout: 10_000, maxBuffer: 1024 ** 3, encoding: 'utf8' }, (error, stdout) => {
-        done(error ? undefined : new Set(stdout.split('\0').filter(Boolean)));
-      });
-    });
-  }
 }

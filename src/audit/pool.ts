@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { runFileRules, type ConfiguredRule, type FileJob, type FileResult } from './file-runner.js';
+import type { Timer } from './timing.js';
 
 const workerFile = fileURLToPath(new URL('./worker.js', import.meta.url));
 
@@ -10,8 +12,28 @@ export function workersAvailable(): boolean {
   return existsSync(workerFile);
 }
 
+/** Below this many files to audit, starting worker threads costs more than it saves. */
+export const minJobsForWorkers = 300;
+
+export function poolSize(): number {
+  return Math.max(1, Math.min(availableParallelism(), 4));
+}
+
+export function autoWorkers(jobs: number): number {
+  if (!workersAvailable() || jobs < minJobsForWorkers) return 0;
+  return poolSize();
+}
+
 /** What the main thread posts to a worker: the configured rules once, then batches of files. */
-export type WorkerMessage = { init: { rules: Array<{ id: string; options: unknown; prepared?: unknown }> } } | { batch: FileJob[] };
+export type WorkerMessage =
+  | { init: { rules: Array<{ id: string; category: string; options: unknown; prepared?: unknown }>; timing: boolean } }
+  | { batch: FileJob[] };
+
+/** A worker's answer to a batch; with `--timing`, what it measured since its previous answer. */
+export interface WorkerReply {
+  results: FileResult[];
+  timing?: Record<string, number>;
+}
 
 /**
  * Batches of at most 64 files or 1 MiB, largest files first: handed out as threads free up, one huge file does not
@@ -55,10 +77,15 @@ export class WorkerPool {
     });
   }
 
-  async run(jobs: readonly FileJob[], rules: readonly ConfiguredRule[], onDone: (count: number) => void): Promise<FileResult[]> {
+  async run(jobs: readonly FileJob[], rules: readonly ConfiguredRule[], onDone: (count: number) => void, timer?: Timer): Promise<FileResult[]> {
     const batches = batchesOf(jobs);
     const results: FileResult[] = [];
-    const init: WorkerMessage = { init: { rules: rules.map(({ rule, options, prepared }) => ({ id: rule.meta.id, options, prepared })) } };
+    const init: WorkerMessage = {
+      init: {
+        rules: rules.map(({ rule, options, prepared }) => ({ id: rule.meta.id, category: rule.meta.category, options, prepared })),
+        timing: timer !== undefined,
+      },
+    };
     let next = 0;
     await Promise.all(
       this.threads.map(
@@ -69,15 +96,18 @@ export class WorkerPool {
               return;
             }
             const onExit = (code: number): void => reject(new Error(`audit worker exited with code ${code}`));
-            const onMessage = (batchResults: FileResult[]): void => {
-              results.push(...batchResults);
-              onDone(batchResults.length);
+            const onMessage = (reply: WorkerReply): void => {
+              for (const r of reply.results) results.push(r);
+              if (reply.timing) timer?.merge(reply.timing);
+              onDone(reply.results.length);
               feed();
             };
             const feed = (): void => {
               const batch = batches[next++];
               if (batch) {
-                thread.postMessage({ batch } satisfies WorkerMessage);
+                // Bytes travel as copies of their own, transferred: a view would clone its whole read buffer.
+                const jobs = batch.map((job) => (job.bytes ? { ...job, bytes: new Uint8Array(job.bytes) } : job));
+                thread.postMessage({ batch: jobs } satisfies WorkerMessage, jobs.flatMap((job) => (job.bytes ? [job.bytes.buffer as ArrayBuffer] : [])));
                 return;
               }
               thread.off('message', onMessage).off('error', reject).off('exit', onExit);
@@ -106,20 +136,21 @@ export async function runFileJobs(
   workers: number,
   onDone: (count: number) => void,
   pool?: WorkerPool,
+  timer?: Timer,
 ): Promise<FileResult[]> {
   if (jobs.length === 0) return [];
-  if (pool) return pool.run(jobs, rules, onDone);
+  if (pool) return pool.run(jobs, rules, onDone, timer);
   if (workers === 0) {
     const results: FileResult[] = [];
     for (const job of jobs) {
-      results.push(runFileRules(job, rules));
+      results.push(runFileRules(job, rules, undefined, undefined, timer));
       onDone(1);
     }
     return results;
   }
   const own = new WorkerPool(Math.min(workers, batchesOf(jobs).length));
   try {
-    return await own.run(jobs, rules, onDone);
+    return await own.run(jobs, rules, onDone, timer);
   } finally {
     await own.close();
   }

@@ -1,3 +1,5 @@
+import { isAscii } from 'node:buffer';
+
 /** Decoding of files read from disk: UTF-8 with or without BOM, CRLF or LF, and invalid bytes that never throw. */
 
 const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
@@ -9,8 +11,12 @@ export function looksBinary(bytes: Uint8Array): boolean {
   return false;
 }
 
-/** Decodes UTF-8 (BOM stripped, invalid sequences become U+FFFD). Line endings are kept: offsets stay true to the file. */
+/**
+ * Decodes UTF-8 (BOM stripped, invalid sequences become U+FFFD). Line endings are kept: offsets stay true to the file.
+ * Pure ASCII, most source files, is copied as Latin-1 (the same characters), several times faster than the decoder.
+ */
 export function decodeText(bytes: Uint8Array): string {
+  if (isAscii(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
   return decoder.decode(bytes);
 }
 

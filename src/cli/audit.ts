@@ -5,6 +5,7 @@ import { ExitCode, KnownError, errorMessage } from '../core/errors.js';
 import { realFs } from '../core/fs.js';
 import { severities, type Severity } from '../core/types.js';
 import type { ResolvedConfig } from '../audit/config.js';
+import type { AnyRule } from '../core/define-rule.js';
 import { reporterNames, type ReporterName } from '../audit/reporters/names.js';
 import { chalkFor, colorEnabled } from './color.js';
 import { progressLine } from './progress.js';
@@ -23,6 +24,7 @@ interface AuditFlags {
   quiet?: boolean;
   jobs?: string;
   typeCheck?: boolean;
+  timing?: boolean;
 }
 
 interface OutputSpec {
@@ -58,14 +60,17 @@ function printableConfig(config: ResolvedConfig): unknown {
 }
 
 async function action(path: string | undefined, flags: AuditFlags): Promise<void> {
-  // Loaded here, not at start-up: the engine and the rules pull in TypeScript, which `create`, `--help` and
-  // `--version` do not need.
-  const [{ loadRawConfig, resolveConfig }, { assertDirectory, runAudit }, { registry }, { reporters }] = await Promise.all([
+  // Loaded here, not at start-up, and only what this run needs: the rules and the engine pull in TypeScript and the
+  // parsers, which `create`, `--help`, `--version` and an audit answered by the cache do not need.
+  const [{ loadRawConfig }, { assertDirectory }, { auditRun }, { loadReporter }] = await Promise.all([
     import('../audit/config.js'),
-    import('../audit/engine.js'),
-    import('../audit/registry.js'),
-    import('../audit/reporters/index.js'),
+    import('../audit/discover.js'),
+    import('../audit/run.js'),
+    import('../audit/reporters/load.js'),
   ]);
+  const loadRegistry = async (): Promise<readonly AnyRule[]> => (await import('../audit/registry.js')).registry;
+  // Workers inherit the environment: they time themselves too.
+  if (flags.timing) process.env.PRODGRADE_TIMING = '1';
   const root = resolve(path ?? '.');
   const outputs = parseFormats(flags.format);
   if (outputs.filter((o) => !o.path).length > 1) {
@@ -80,9 +85,10 @@ async function action(path: string | undefined, flags: AuditFlags): Promise<void
   // Before the configuration: a mistyped path must not fall back to defaults (`--print-config`) or be misreported.
   await assertDirectory(realFs, root);
   const { raw, source } = await loadRawConfig(realFs, root, flags.config);
-  const config = resolveConfig(raw, source, registry);
-  if (flags.failOn) config.failOn = flags.failOn;
   if (flags.printConfig) {
+    const { resolveConfig } = await import('../audit/config.js');
+    const config = resolveConfig(raw, source, await loadRegistry());
+    if (flags.failOn) config.failOn = flags.failOn;
     process.stdout.write(`${JSON.stringify(printableConfig(config), null, 2)}\n`);
     return;
   }
@@ -90,9 +96,12 @@ async function action(path: string | undefined, flags: AuditFlags): Promise<void
   const progress = interactive ? progressLine(process.stderr) : undefined;
   let report;
   try {
-    report = await runAudit({
+    report = await auditRun({
       root,
-      config,
+      raw,
+      source,
+      loadRules: loadRegistry,
+      ...(flags.failOn ? { failOn: flags.failOn } : {}),
       cache: flags.cache,
       ...(jobs !== undefined ? { workers: jobs } : {}),
       ...(flags.changedSince ? { changedSince: flags.changedSince } : {}),
@@ -113,7 +122,7 @@ async function action(path: string | undefined, flags: AuditFlags): Promise<void
   for (const output of outputs) {
     const toStdout = !output.path;
     const chalk = chalkFor(toStdout && output.name === 'text' && colorEnabled(process.stdout));
-    const text = reporters[output.name](report, { chalk, verbose: Boolean(flags.verbose) });
+    const text = (await loadReporter(output.name))(report, { chalk, verbose: Boolean(flags.verbose) });
     if (output.path) {
       const target = resolve(output.path);
       try {
@@ -147,6 +156,7 @@ export function registerAudit(program: Command): void {
     .option('--jobs <n>', 'worker threads for file rules (default: by tree size and cores; 0 = main thread)')
     .option('--type-check', 'build a type-checked program for rules that can use types (slower; off by default)')
     .option('--verbose', 'also list fixes, skipped files, default excludes and not-assessed items')
+    .option('--timing', 'print where the time went (per phase, per rule, per thread) to stderr; also PRODGRADE_TIMING=1')
     .option('-q, --quiet', 'no progress line and no text report on stdout (files are still written)')
     .addHelpText(
       'after',

@@ -54,14 +54,16 @@ describe('the audit writes nothing into the audited tree', () => {
     expect(changed.stderr).toMatch(/^prodgrade: wrote sarif report to /);
 
     expect(snapshotTree(root)).toEqual(before);
-    const cacheFiles = readdirSync(cacheDir);
-    expect(cacheFiles).toHaveLength(1);
+    // The per-file cache and the whole-run entry of this root, nothing else.
+    const cacheFiles = readdirSync(cacheDir).sort();
+    expect(cacheFiles).toHaveLength(2);
     expect(cacheFiles[0]).toMatch(/^[0-9a-f]{24}\.json$/);
+    expect(cacheFiles[1]).toBe(cacheFiles[0]!.replace(/\.json$/, '.run.json'));
   });
 
   it('the cache: a second run hits, --no-cache is off, an edit makes it partial', async () => {
     const hit = await json(); // the runs above filled the cache
-    expect(readdirSync(cacheDir)).toHaveLength(1);
+    expect(readdirSync(cacheDir)).toHaveLength(2);
     expect(hit.stats.cache).toBe('hit');
     expect((await json('--no-cache')).stats.cache).toBe('off');
     writeFileSync(join(root, 'packages/api/src/extra.ts'), 'console.log("changed");\n');

@@ -1,4 +1,8 @@
-import { DockerfileParser } from 'dockerfile-ast';
+import { createRequire } from 'node:module';
+
+// Loaded on first use (CommonJS, so synchronously): most runs and every worker thread never read a Dockerfile.
+const require = createRequire(import.meta.url);
+let parser: typeof import('dockerfile-ast').DockerfileParser | undefined;
 
 export interface DockerInstruction {
   /** Upper-case keyword: FROM, RUN, ENV, USER, HEALTHCHECK… */
@@ -33,7 +37,8 @@ export interface DockerfileModel {
  * lines, escape directives, heredocs and comments are handled there, not here.
  */
 export function parseDockerfile(text: string): DockerfileModel {
-  const dockerfile = DockerfileParser.parse(text);
+  parser ??= (require('dockerfile-ast') as typeof import('dockerfile-ast')).DockerfileParser;
+  const dockerfile = parser.parse(text);
   const instructions: DockerInstruction[] = [];
   const stages: DockerStage[] = [];
   for (const instruction of dockerfile.getInstructions()) {

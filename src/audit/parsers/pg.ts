@@ -1,5 +1,4 @@
 import type { Node } from '@pgsql/types';
-import { loadModule, parseSync } from 'libpg-query';
 import { splitSql } from './sql.js';
 
 export type PgNode = Node;
@@ -21,7 +20,11 @@ export interface PgFile {
   errors: Array<{ line: number; start: number; end: number; message: string }>;
 }
 
-let ready: Promise<void> | undefined;
+type LibPgQuery = typeof import('libpg-query');
+
+/** libpg-query, imported and its WebAssembly instantiated on first use: most runs and every worker never need it. */
+let ready: Promise<LibPgQuery> | undefined;
+let parseSync: LibPgQuery['parseSync'];
 
 /** Byte offset → string offset for one text; identity for pure ASCII, which is the common case. */
 function byteMapper(text: string): (byte: number) => number {
@@ -75,7 +78,11 @@ function statementsOf(text: string, base: number, fileText: string): PgStatement
  * a whole is parsed statement by statement, so one foreign statement does not hide the rest.
  */
 export async function parsePg(text: string): Promise<PgFile> {
-  ready ??= loadModule();
+  ready ??= import('libpg-query').then(async (lib) => {
+    await lib.loadModule();
+    parseSync = lib.parseSync;
+    return lib;
+  });
   await ready;
   try {
     return { statements: statementsOf(text, 0, text), errors: [] };
