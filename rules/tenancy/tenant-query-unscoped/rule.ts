@@ -4,8 +4,9 @@ import type { Confidence, Severity } from '../../../src/core/types.js';
 import { parsePg } from '../../../src/audit/parsers/pg.js';
 import { tenancyOf, type CentralScoping, type Tenancy, type TenantTable } from '../../../src/audit/schema/tenancy.js';
 import { tenancyOptions, tenancySettings } from '../_tenancy/options.js';
+import { helperName, judgeHelpers, parametersUsed, startupFunction, uniquenessCheck, type HelperSignal } from './helpers.js';
 import { judgeSql, sqlCandidate, sqlTableOf, type SqlSignal } from './raw-sql.js';
-import { derivedValue, fromPrincipal, judgeMentions, judgeObject, isScoped, onlyTested, outerFunction, resultChecked, valueVerified, type TableIndex, type Verdict } from './scope.js';
+import { derivedValue, fromPrincipal, judgeMentions, judgeObject, isScoped, onlyTested, outerFunction, resultChecked, resultFiltered, valueVerified, type TableIndex, type Verdict } from './scope.js';
 import { classRepositories, drizzleSite, knexSite, kyselySite, prismaSite, sequelizeSite, typeormSite, type Lookup, type QuerySite } from './sites.js';
 
 type Prepared = Pick<Tenancy, 'tables' | 'rootNames' | 'principalNames' | 'scopeRootNames' | 'scoping' | 'supabase' | 'requestGuards'>;
@@ -15,7 +16,7 @@ type Prepared = Pick<Tenancy, 'tables' | 'rootNames' | 'principalNames' | 'scope
  * Their queries are not request paths of one tenant.
  */
 const skippedPath =
-  /(?:^|\/)(?:__tests__|__mocks__|tests?|specs?|e2e|fixtures?|__fixtures__|mocks?|seeds?|seeders?|seeding|scripts?|migrations?|migrate|alterations?|upgrades?|stories|storybook|playwright|cypress|backoffice|cron|crons|jobs?|workers?|queues?)(?:\/|$)|(?:^|\/)admin[\w-]*(?:\/|$)|(?:^|\/)(?:webhook|callback|oauth|auth|emails?|mailers?|notifications?\/templates|subscribers?|listeners?|telemetry|schedulers?)(?:\/|$)|(?:subscriber|listener)\.[cm]?[jt]s$|(?:Task|Job|Processor|Consumer|Worker|Cron)\.[cm]?[jt]s$|[.-](?:task|job|processor|consumer|worker|cron)\.[cm]?[jt]s$|(?:^|\/)[\w-]*webhook(?:-handler)?\.[cm]?[jt]s$|\.(?:test|spec|e2e-spec|stories|seed)\.[cm]?[jt]sx?$|(?:^|\/)(?:seed|admin)[-_.][^/]*$/i;
+  /(?:^|\/)(?:__tests__|__mocks__|tests?|specs?|e2e|fixtures?|__fixtures__|mocks?|seeds?|seeders?|seeding|scripts?|migrations?|migrate|alterations?|upgrades?|stories|storybook|playwright|cypress|backoffice|cron|crons|jobs?|workers?|queues?|schedules|startup)(?:\/|$)|(?:^|\/)admin[\w-]*(?:\/|$)|(?:^|\/)(?:webhook|callback|oauth|auth|emails?|mailers?|notifications?\/templates|subscribers?|listeners?|telemetry|schedulers?)(?:\/|$)|(?:subscriber|listener)\.[cm]?[jt]s$|(?:Task|Job|Processor|Consumer|Worker|Cron)\.[cm]?[jt]s$|[.-](?:task|job|processor|consumer|worker|cron)\.[cm]?[jt]s$|(?:^|\/)[\w-]*webhook(?:-handler)?\.[cm]?[jt]s$|\.(?:test|spec|e2e-spec|stories|seed)\.[cm]?[jt]sx?$|(?:^|\/)(?:seed|admin)[-_.][^/]*$/i;
 
 /** Method names that end a query chain or call a data-access API, across the supported libraries. */
 const interestingCalls = new Set([
@@ -171,6 +172,11 @@ function selectsTenant(call: ts.Node, table: TenantTable, prepKeys: readonly str
   return keys.some((k) => new RegExp(`\\b${k}\\s*:`).test(text));
 }
 
+/** Platform statistics: counts or sums grouped by a time bucket (`DATE_TRUNC('month', ...)`), no row of any tenant. */
+function timeSeriesStatistics(text: string): boolean {
+  return /\b(?:fn\.count|fn\.sum|count|sum)\s*(?:<[^>]*>)?\(/i.test(text) && /groupBy\s*\([^;]*?(?:DATE_TRUNC|date_trunc|strftime|toStartOf(?:Month|Week|Day))/.test(text);
+}
+
 function displayName(table: TenantTable): string {
   return table.models[0]?.name ?? table.table;
 }
@@ -202,6 +208,8 @@ export default defineRule({
         '`{{call}}` finds {{model}} by its id alone and nothing afterwards compares the row with the caller\'s tenant; {{model}} is tenant-owned because {{reason}}, so whoever knows or guesses an id reaches another tenant\'s row. Add `{{expected}}` to the filter, or check the row\'s tenant before using it.',
       parentOnly:
         '`{{call}}` narrows {{model}} only to a parent record ({{parentKeys}}), not to the tenant; {{model}} is tenant-owned because {{reason}}, so the query is only safe if that parent id was checked against the caller first. Filter through the tenant as well (`{{expected}}`).',
+      helperUnchecked:
+        '`{{helper}}` looks {{model}} up by an id its caller passes in (`{{call}}`, no tenant filter), and some callers use it without checking that id or the returned row against the signed-in tenant ({{callers}}); {{model}} is tenant-owned because {{reason}}, so a request through those callers can reach another tenant\'s row. Add `{{expected}}` to the helper\'s filter, or check the row\'s tenant in those callers.',
       requestTenant:
         'The tenant filter `{{key}}` of `{{call}}` takes its value from the request (`{{value}}`), so a caller can name another tenant and read or change its {{model}} rows. Take the tenant from the authenticated session or context, or verify the caller\'s membership of that tenant first.',
       centrallyScoped:
@@ -258,6 +266,8 @@ export default defineRule({
         'Code that works across tenants on purpose is skipped: tests, seeds, scripts, migrations, `admin*/`, `cron/`, `jobs/`, `workers/`, `queues/`, `schedulers/`, `telemetry/`, incoming `webhook/` and `callback/`/`oauth/`/`auth/` handlers, email templates, ORM subscribers, and `*Task`/`*Job`/`*Processor` files.',
         'Values the function already loaded or checked are trusted: an id read from a row it fetched (`project.id`, `rows.map((r) => r.id)`), an id passed to an earlier lookup or access check in the same function, a secret the caller holds (`token`, `code`, key hashes), the signed-in user (`user.id`, `session.user.email`) and configuration (`env.X`). So are lookups that only test for existence or select the row\'s tenant for the caller to check, and bare `count()` statistics.',
         'A users table is only reported when every user is listed; a workspace that users join through its own membership table (a project inside an organisation) is a tenant for the tables below it, and lookups of the workspace by its own id are not reported.',
+        'A helper that looks rows up by an id its caller passes in (`findProjectById(id)`, `ProjectsService.findOne(id)`) is judged by its callers across the repository: it is not reported when every caller checks the returned row or the id against the tenant, passes an id it loaded, or runs in skipped code; it is reported, naming the unchecked callers, when one does not; a helper nothing calls is reported with low confidence. Callers are found by name (an imported function, or a method called on a property named after its class).',
+        'Start-up code (a parameterless `init*`/`setup*`/`bootstrap*` function) and reads in functions named for uniqueness or existence checks (`isSlugTaken`, `validUniqueName`) are not reported.',
         'A filter on a parent record only (`where: { projectId }` for a task that reaches the tenant through its project) is reported as `parentOnly` with low confidence: it is safe when that parent id was checked elsewhere.',
         'Tables with row-level security enabled and forced by the migrations, with a policy, are left to the database and not reported.',
         'A Prisma client extension or middleware that adds a tenant filter lowers findings on the models it covers to low severity: the rule cannot tell which client a call uses.',
@@ -321,6 +331,12 @@ export default defineRule({
         const receivers = new Set(site.receivers);
         for (const [name, t] of p.lookup.code) if (t === table) receivers.add(name);
         verdict = judgeMentions(site.mentions ?? [], table, receivers);
+        // `from(apps).innerJoin(projects, ...).where(eq(projects.orgId, orgId))`: the joined parent carries the tenant.
+        for (const j of site.joined ?? []) {
+          if (isScoped(verdict.strength) || verdict.fromRequest) break;
+          const v = judgeMentions(site.mentions ?? [], j.table, new Set([j.name]));
+          if (v.strength === 'tenant' || v.strength === 'owner' || v.fromRequest) verdict = v;
+        }
       }
       const fn = outerFunction(site.node);
       const data = { call: site.call, model: displayName(table), reason: table.reason, expected: expectedFor(table, p.index) };
@@ -334,19 +350,23 @@ export default defineRule({
         return;
       }
       if (isScoped(verdict.strength)) return;
+      const writes = /update|delete|destroy|upsert|increment|decrement|restore/i.test(site.op);
       // Users tables: lookups by the user's own keys are sign-in and profile code; only listing every user is reported.
       if (table.principal && !(site.noFilter && !site.single)) return;
       // A workspace looked up by its own id: the id is the tenant handle itself (like a team).
       if (table.workspace && (site.single || verdict.strength === 'unique')) return;
+      // Start-up code (`initCronJobs()`) works across tenants on purpose; a uniqueness check reads no tenant data.
+      if (startupFunction(fn) || (uniquenessCheck(fn) && !/update|delete|destroy|upsert/i.test(site.op))) return;
       if ((site.single || verdict.strength === 'unique' || verdict.strength === 'parent') && resultChecked(site.resultCall, table, fn)) return;
+      if (!site.single && resultFiltered(site.resultCall, table, fn, p.tenantKeyNames)) return;
       // An existence check (only the id read back, or the row only tested for presence) reveals no tenant data; a
       // lookup that selects the row's tenant (`select: { workspaceId: true }`) is an ownership lookup for the caller.
       if (site.single && (selectsOnlyId(site.node) || onlyTested(site.resultCall, fn))) return;
       if (!/update|delete|destroy|upsert/i.test(site.op) && selectsTenant(site.node, table, p.tenantKeyNames)) return;
-      // A bare count of all rows is usage statistics, not a read of tenant data.
+      // A bare count of all rows is usage statistics, not a read of tenant data; so are counts per month or week.
       if (site.noFilter && /^(?:count|aggregate)$/.test(site.op)) return;
+      if (!writes && fn && timeSeriesStatistics(fn.getText())) return;
       const central = centralFor(site, prepared.scoping);
-      const writes = /update|delete|destroy|upsert|increment|decrement|restore/i.test(site.op);
       if (central) {
         const mechanism = central.kind === 'prisma-extension' ? `the Prisma client extension at ${central.path}:${central.line}` : central.kind === 'prisma-middleware' ? `the Prisma middleware at ${central.path}:${central.line}` : `the scoped repository at ${central.path}:${central.line}`;
         ctx.report({ messageId: 'centrallyScoped', node: site.node, data: { ...data, mechanism }, severity: 'low', confidence: 'low' });
@@ -356,6 +376,28 @@ export default defineRule({
       const confidence: Confidence | undefined = verdict.strength === 'parent' ? 'low' : undefined;
       const messageId = verdict.strength === 'parent' ? 'parentOnly' : verdict.strength === 'unique' ? 'byIdOnly' : 'unscoped';
       const parentKeys = table.parentColumns.map((c) => c.field ?? c.name).join(', ') || 'a parent id';
+      // A helper that looks a row up by an id its caller passes in is judged by its callers, in the summary.
+      const helper = fn ? helperName(fn) : undefined;
+      const params = helper && fn ? parametersUsed([...(site.filter ? [site.filter] : []), ...(site.mentions ?? []), ...(site.keyValue ? [site.keyValue] : [])], fn) : [];
+      // An unscoped query is only the callers' business when they can narrow it: by the id they pass, or by filtering
+      // what it returns. A lookup by a column the caller passes in (`pullRequestId`) is judged by its callers too.
+      if (helper && (params.length > 0 || messageId === 'unscoped')) {
+        const signal: HelperSignal = {
+          kind: 'helper',
+          ...helper,
+          params,
+          messageId,
+          data: { ...data, verb: writes ? 'changes' : 'reads', reach: writes ? 'changes' : 'reads', parentKeys },
+          start: site.node.getStart(),
+          end: site.node.getEnd(),
+          ...(severity ? { severity } : {}),
+          ...(confidence ? { confidence } : {}),
+          table: { tenantColumns: table.tenantColumns, ownerColumns: table.ownerColumns, scopeColumns: table.scopeColumns, parentColumns: table.parentColumns, uniqueColumns: [], relations: table.relations, ...(table.scopeRelations ? { scopeRelations: table.scopeRelations } : {}) },
+          tenantKeyNames: p.tenantKeyNames,
+        };
+        ctx.emit(signal);
+        return;
+      }
       ctx.report({
         messageId,
         node: site.node,
@@ -409,6 +451,26 @@ export default defineRule({
     }
   },
   summarize(ctx, signals) {
+    const helpers = new Map<HelperSignal, string>();
+    for (const { path, value } of signals) if ((value as HelperSignal).kind === 'helper') helpers.set(value as HelperSignal, path);
+    if (helpers.size > 0) {
+      const verdicts = judgeHelpers(ctx.model, [...helpers.keys()], helpers, skippedPath);
+      for (const [h, verdict] of verdicts) {
+        if (verdict.kind === 'verified') continue;
+        const common = { path: helpers.get(h)!, range: { start: h.start, end: h.end }, ...(h.severity ? { severity: h.severity } : {}), ...(h.confidence ? { confidence: h.confidence } : {}) };
+        if (verdict.kind === 'uncalled') {
+          // Nothing in the repository calls the helper: a latent gap rather than a reachable one.
+          ctx.report({ messageId: h.messageId, data: h.data, ...common, confidence: 'low' });
+          continue;
+        }
+        if (h.messageId === 'unscoped') {
+          ctx.report({ messageId: h.messageId, data: h.data, ...common });
+          continue;
+        }
+        const shown = verdict.callers.slice(0, 3).join(', ') + (verdict.callers.length > 3 ? ` and ${verdict.callers.length - 3} more` : '');
+        ctx.report({ messageId: 'helperUnchecked', data: { ...h.data, helper: h.className ? `${h.className}.${h.name}` : h.name, callers: shown }, ...common });
+      }
+    }
     const guarded = signals.some((s) => (s.value as { guarded?: boolean }).guarded);
     for (const { path, value } of signals) {
       const signal = value as SqlSignal;

@@ -58,7 +58,7 @@ export function enclosingFunction(node: ts.Node): ts.FunctionLikeDeclaration | u
 export function outerFunction(node: ts.Node): ts.FunctionLikeDeclaration | undefined {
   let fn = enclosingFunction(node);
   // Callbacks (`$transaction(async (tx) => ...)`, `.map(...)`) belong to the function that passes them.
-  while (fn && (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && ts.isCallExpression(fn.parent)) {
+  while (fn && (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && (ts.isCallExpression(fn.parent) || ts.isArrayLiteralExpression(fn.parent))) {
     const up = enclosingFunction(fn);
     if (!up) break;
     fn = up;
@@ -536,6 +536,14 @@ function loadedBinding(decl: ts.Node): boolean {
     const init = holder.initializer ? unwrap(holder.initializer) : undefined;
     if (!init || init.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(init) && init.text === 'undefined')) return ts.isForOfStatement(holder.parent.parent) || assignedFromCall(holder);
     if (ts.isAwaitExpression(init) || ts.isCallExpression(init)) return true;
+    // `const writes = needed ? await build(...) : null`
+    if (ts.isConditionalExpression(init)) {
+      const branch = (b: ts.Expression): boolean => {
+        const u = unwrap(b);
+        return ts.isAwaitExpression(u) || ts.isCallExpression(u) || u.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(u) && u.text === 'undefined');
+      };
+      return branch(init.whenTrue) && branch(init.whenFalse) && !(unwrap(init.whenTrue).kind === ts.SyntaxKind.NullKeyword && unwrap(init.whenFalse).kind === ts.SyntaxKind.NullKeyword);
+    }
     // `const [next] = pendingRecipients`, `const { envelope } = opts` where `opts` was handed in.
     if (ts.isIdentifier(init)) {
       const d = findDeclaration(init.text, init);
@@ -545,6 +553,14 @@ function loadedBinding(decl: ts.Node): boolean {
       const root = rootIdentifier(init);
       const d = root ? findDeclaration(root.text, root) : undefined;
       return d !== undefined && !ts.isParameter(d) && loadedBinding(d);
+    }
+    // `const response = { ...responseRow, tags }`: a loaded row reshaped.
+    if (ts.isObjectLiteralExpression(init)) {
+      return init.properties.some((p) => {
+        if (!ts.isSpreadAssignment(p) || !ts.isIdentifier(unwrap(p.expression))) return false;
+        const d = findDeclaration((unwrap(p.expression) as ts.Identifier).text, p);
+        return d !== undefined && d !== holder && !ts.isParameter(d) && loadedBinding(d);
+      });
     }
     return false;
   }
@@ -588,6 +604,12 @@ export function derivedValue(value: ts.Expression, query: ts.Node | undefined, d
     return derivedValue(v.expression.expression, query, depth + 1) || v.arguments.some((a) => ts.isArrowFunction(a) && !ts.isBlock(a.body) && derivedValue(a.body, query, depth + 1));
   }
   if (ts.isArrayLiteralExpression(v)) return v.elements.length > 0 && v.elements.every((e) => !ts.isSpreadElement(e) && derivedValue(e, query, depth + 1));
+  // `ids ?? []`, `row.parentId || undefined`: the fallback adds no id of the caller's choosing.
+  if (ts.isBinaryExpression(v) && (v.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || v.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
+    const right = unwrap(v.right);
+    const inert = (ts.isArrayLiteralExpression(right) && right.elements.length === 0) || right.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(right) && right.text === 'undefined');
+    return derivedValue(v.left, query, depth + 1) && (inert || derivedValue(right, query, depth + 1));
+  }
   // Configuration (`env.DEFAULT_PROJECT_ID`, `process.env.X`) is the operator's choice, not the caller's.
   if (/^(?:process\.)?env\./.test(v.getText())) return true;
   // `this.collectionId` inside a model or entity method: the row's own reference.
@@ -604,7 +626,48 @@ export function derivedValue(value: ts.Expression, query: ts.Node | undefined, d
     if (!ts.isAwaitExpression(init) && !ts.isCallExpression(init) && derivedValue(init, query, depth + 1)) return true;
   }
   if (decl && ts.isParameter(decl) && loadedBinding(decl)) return true;
-  return query !== undefined && usedByEarlierLookup(root.text, query);
+  // `let serverId = null; if (...) serverId = backup.compose.serverId;`: every value it is given was loaded.
+  if (decl && ts.isVariableDeclaration(decl) && ts.isIdentifier(decl.name) && root === v && assignedDerived(decl, query, depth)) return true;
+  // `const registry = app.registry` / `const { networkIds } = app` where `app` is a row handed in by the caller.
+  if (decl && (ts.isVariableDeclaration(decl) || ts.isBindingElement(decl)) && fromRowParameter(decl)) return true;
+  if (query === undefined) return false;
+  // `input.projectId` is checked when that very value (or `input` whole) went to an earlier lookup, not any `input.x`.
+  const path = v !== root && requestContainer.test(root.text) && (ts.isPropertyAccessExpression(v) || ts.isElementAccessExpression(v)) ? v.getText().replace(/\?\./g, '.') : undefined;
+  return usedByEarlierLookup(root.text, query, path);
+}
+
+function assignedDerived(decl: ts.VariableDeclaration, query: ts.Node | undefined, depth: number): boolean {
+  const init = decl.initializer ? unwrap(decl.initializer) : undefined;
+  const empty = (e: ts.Expression | undefined): boolean => !e || e.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(e) && e.text === 'undefined') || ts.isStringLiteralLike(e);
+  if (!empty(init)) return false;
+  const name = (decl.name as ts.Identifier).text;
+  const scope = decl.parent.parent.parent;
+  let assignments = 0;
+  let derived = true;
+  const visit = (n: ts.Node): void => {
+    if (!derived) return;
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && n.left.text === name) {
+      assignments++;
+      if (!derivedValue(n.right, query, depth + 1)) derived = false;
+    }
+    ts.forEachChild(n, visit);
+  };
+  if (scope) visit(scope);
+  return assignments > 0 && derived;
+}
+
+/** A local read out of a parameter that is a row rather than request input: `const x = app.registry`, `const { ids } = app`. */
+function fromRowParameter(decl: ts.VariableDeclaration | ts.BindingElement): boolean {
+  let holder: ts.Node = decl;
+  while (ts.isBindingElement(holder)) holder = holder.parent.parent;
+  if (!ts.isVariableDeclaration(holder) || !holder.initializer) return false;
+  const init = unwrap(holder.initializer);
+  if (holder === decl && !ts.isPropertyAccessExpression(init)) return false;
+  const root = rootIdentifier(init);
+  if (!root || requestContainer.test(root.text)) return false;
+  const d = findDeclaration(root.text, root);
+  if (d && ts.isBindingElement(d)) return paramHolder(d) && d.dotDotDotToken !== undefined;
+  return d !== undefined && ts.isParameter(d) && ts.isIdentifier(d.name) && !ts.getDecorators(d)?.length;
 }
 
 /** `const { envelope } = opts` where `opts` is a parameter. */
@@ -637,12 +700,13 @@ export function fromPrincipal(value: ts.Expression): boolean {
 }
 
 /** Whether `name` is passed to an awaited call that precedes `query` in its function (a lookup or access check). */
-function usedByEarlierLookup(name: string, query: ts.Node): boolean {
+function usedByEarlierLookup(name: string, query: ts.Node, path?: string): boolean {
   const fn = outerFunction(query);
   if (!fn?.body) return false;
   const start = query.getStart();
   let used = false;
-  const pattern = new RegExp(`\\b${name.replace(/[$]/g, '\\$')}\\b`);
+  const escape = (t: string): string => t.replace(/[$.[\]()]/g, (c) => `\\${c}`);
+  const pattern = path ? new RegExp(`\\b${escape(path)}\\b|\\b${escape(name)}\\b(?![?.\\w[])`) : new RegExp(`\\b${escape(name)}\\b`);
   const visit = (node: ts.Node): void => {
     if (used || node.pos >= start) return;
     if (ts.isAwaitExpression(node) && ts.isCallExpression(unwrap(node.expression)) && node.end <= start) {
@@ -731,7 +795,8 @@ export function resultChecked(call: ts.Node, table: TenantTable, fn: ts.Node | u
   const binding = resultBinding(call);
   if (!binding) return false;
   const keys = keysOf(table);
-  const relationNames = new Set(Object.keys(table.relations).map(normalizeKey));
+  // Reading a relation that leads to the tenant (`doc.team.members`) checks it; reading a config child (`n.email`) does not.
+  const relationNames = new Set((table.scopeRelations ?? Object.keys(table.relations)).map(normalizeKey));
   const scopeKey = (k: string): boolean => {
     const n = normalizeKey(k);
     return keys.tenant.has(n) || keys.owner.has(n) || relationNames.has(n) || keys.parent.has(n);
@@ -744,7 +809,10 @@ export function resultChecked(call: ts.Node, table: TenantTable, fn: ts.Node | u
   const visit = (node: ts.Node): void => {
     if (checked || (node.getEnd() < end && !isAncestor(node, call))) return;
     if (node.pos >= end) {
-      if ((ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) && ts.isIdentifier(unwrap(node.expression)) && names.has((unwrap(node.expression) as ts.Identifier).text)) {
+      // `row.teamId`, and through a result wrapper: `res.data.workspaceId`, `result.value.teamId`.
+      let holder = (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) ? unwrap(node.expression) : undefined;
+      while (holder && ts.isPropertyAccessExpression(holder) && /^(?:data|value|result|row|record)$/.test(holder.name.text)) holder = unwrap(holder.expression);
+      if ((ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) && holder && ts.isIdentifier(holder) && names.has(holder.text)) {
         const key = ts.isPropertyAccessExpression(node) ? node.name.text : ts.isStringLiteralLike(node.argumentExpression) ? node.argumentExpression.text : '';
         // Comparing the row's tenant, owner or parent, or a secret it holds (`safeEqual(token, row.pixelToken)`).
         if (scopeKey(key) || capabilityKey.test(key)) checked = true;
@@ -756,6 +824,42 @@ export function resultChecked(call: ts.Node, table: TenantTable, fn: ts.Node | u
   };
   visit(fn);
   return checked;
+}
+
+/**
+ * Whether the rows a query returns are narrowed to the caller's tenant in code right after: `rows.filter((r) =>
+ * r.gitProvider.organizationId === ctx.orgId)`, `rows.filter((r) => orgIds.includes(r.teamId))`.
+ */
+export function resultFiltered(call: ts.Node, table: Pick<TenantTable, 'tenantColumns' | 'ownerColumns'>, fn: ts.Node | undefined, tenantKeyNames: readonly string[]): boolean {
+  if (!fn) return false;
+  const binding = resultBinding(call);
+  if (!binding || binding.names.length !== 1) return false;
+  const name = binding.names[0]!;
+  const keys = new Set([...namesOf(table.tenantColumns), ...namesOf(table.ownerColumns), ...tenantKeyNames.map(normalizeKey)]);
+  const end = call.getEnd();
+  let filtered = false;
+  const visit = (node: ts.Node): void => {
+    if (filtered) return;
+    if (node.pos >= end && ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && /^(?:filter|find|findLast|some|every)$/.test(node.expression.name.text)) {
+      const target = unwrap(node.expression.expression);
+      const callback = node.arguments[0] ? unwrap(node.arguments[0]) : undefined;
+      if (ts.isIdentifier(target) && target.text === name && callback && (ts.isArrowFunction(callback) || ts.isFunctionExpression(callback))) {
+        const compares = (n: ts.Node): void => {
+          if (filtered) return;
+          if (ts.isPropertyAccessExpression(n) && keys.has(normalizeKey(n.name.text))) {
+            const p = n.parent;
+            const compared = (ts.isBinaryExpression(p) && /^[!=]==?$/.test(p.operatorToken.getText())) || (ts.isCallExpression(p) && p.arguments.includes(n) && /\.(?:includes|has)$/.test(p.expression.getText()));
+            if (compared) filtered = true;
+          }
+          ts.forEachChild(n, compares);
+        };
+        compares(callback.body);
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(fn);
+  return filtered;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -789,6 +893,8 @@ export function judgeMentions(nodes: readonly ts.Node[], table: TenantTable, rec
     if (s !== 'tenant' && capabilityKey.test(name)) s = 'owner';
     // An id the function loaded or already checked (`whereIn('id', rows.map((r) => r.id))`) narrows like an owner.
     if ((s === 'unique' || s === 'parent') && value && (derivedValue(value, nodes[0]) || fromPrincipal(value))) s = 'owner';
+    // The signed-in user's own identity (`eq(invitation.email, ctx.user.email)`) narrows to that user's rows.
+    if (s !== 'tenant' && value && fromPrincipal(value)) s = stronger(s, 'owner');
     strength = stronger(strength, s);
     if (s === 'tenant' && value && !fromReq && fromRequest(value)) fromReq = { key: name, value: value.getText(), node: value };
   };
@@ -799,6 +905,12 @@ export function judgeMentions(nodes: readonly ts.Node[], table: TenantTable, rec
       const target = unwrap(node.expression);
       // `projects.orgId`, `t.orgId`, and through a namespace import `schema.projects.orgId`.
       if ((ts.isIdentifier(target) && receivers.has(target.text)) || (ts.isPropertyAccessExpression(target) && receivers.has(target.name.text))) note(node.name.text, comparedValue(node));
+    } else if (ts.isElementAccessExpression(node) && ts.isIdentifier(unwrap(node.expression)) && receivers.has((unwrap(node.expression) as ts.Identifier).text)) {
+      const column = unwrap(node.argumentExpression);
+      if (ts.isStringLiteralLike(column)) note(column.text, comparedValue(node));
+      // `eq(t[`${kind}Id`], id)`: a column chosen at run time cannot be judged.
+      else strength = stronger(strength, 'unknown');
+      return;
     } else if (ts.isStringLiteralLike(node) || ts.isTemplateHead(node) || ts.isTemplateMiddle(node) || ts.isTemplateTail(node)) {
       const value = ts.isStringLiteralLike(node) ? comparedValue(node) : undefined;
       for (const m of node.text.matchAll(identifierToken)) note(m[1]!, value);

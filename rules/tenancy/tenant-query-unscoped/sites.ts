@@ -35,6 +35,8 @@ export interface QuerySite {
   keyValue?: ts.Expression;
   /** Options next to the key (`findByPk(id, { userId })`): a custom finder may scope by them. */
   keyOptions?: ts.Expression;
+  /** Tenant-owned tables joined into the query (`innerJoin(projects, ...)`): a condition on their tenant key scopes it. */
+  joined?: Array<{ name: string; table: TenantTable }>;
 }
 
 export interface Lookup {
@@ -274,7 +276,11 @@ export function drizzleSite(call: ts.CallExpression, lookup: Lookup): QuerySite 
   };
   if (!wheres.some((l) => l.name === 'where')) return names.some((n) => drizzleTerminal.test(n)) || isAwaitedOrReturned(call) ? { ...site, noFilter: true } : undefined;
   const mentions = wheres.flatMap((l) => [...l.call.arguments]);
-  return { ...site, mentions, receivers: new Set([target.name, ...callbackParams(mentions)]) };
+  const joined = fullLinks
+    .filter((l) => /Join$/.test(l.name))
+    .map((l) => tableVariable(l.call.arguments[0], lookup))
+    .filter((j): j is { table: TenantTable; name: string } => j !== undefined && j.table !== target.table);
+  return { ...site, mentions, receivers: new Set([target.name, ...callbackParams(mentions)]), ...(joined.length > 0 ? { joined } : {}) };
 }
 
 function isAwaitedOrReturned(call: ts.Node): boolean {

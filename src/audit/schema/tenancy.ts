@@ -66,6 +66,8 @@ export interface TenantTable {
   scopeColumns: ColumnName[];
   /** Relation property → table it leads to (database name), for nested relation filters. */
   relations: Record<string, string>;
+  /** Relations that lead to the tenant, a tenant-owned parent, a users table or a membership-joined table. */
+  scopeRelations?: string[];
   /** Columns that identify one row (primary key and single-column unique keys). */
   uniqueColumns: ColumnName[];
   /** Every known column, for resolving `where` keys. */
@@ -448,6 +450,9 @@ export function inferTenancy(schemas: readonly DatabaseSchema[], options: Tenanc
     const principalFks = new Set(m.foreignKeys.filter((fk) => principals.has(tableKey(fk.table))).flatMap((fk) => fk.columns));
     const relations: Record<string, string> = {};
     for (const fk of m.foreignKeys) if (fk.relation) relations[fk.relation] = tables.get(tableKey(fk.table))?.name ?? fk.table;
+    const scopeRelations = m.foreignKeys
+      .filter((fk) => fk.relation && [owned, roots, principals, scopeRoots, subRoots].some((set) => set.has(tableKey(fk.table))))
+      .map((fk) => fk.relation!);
     const columns = [...m.columns.values()].map((c) => columnRef(m, c.name));
     const tenantColumns = info.tenantColumns.map((c) => columnRef(m, c));
     const leads = (cols: string[]): boolean => cols.length > 0 && info.tenantColumns.includes(cols[0]!);
@@ -468,6 +473,7 @@ export function inferTenancy(schemas: readonly DatabaseSchema[], options: Tenanc
         .filter((fk) => scopeRoots.has(tableKey(fk.table)) && !roots.has(tableKey(fk.table)) && !owned.has(tableKey(fk.table)))
         .flatMap((fk) => fk.columns.map((c) => columnRef(m, c))),
       relations,
+      scopeRelations,
       uniqueColumns: [...m.columns.values()].filter((c) => c.primaryKey || c.unique || m.uniqueSets.some((u) => u.length === 1 && u[0] === c.name)).map((c) => columnRef(m, c.name)),
       columns,
       principal: principals.has(key),

@@ -230,8 +230,12 @@ export function linkDrizzle(tables: DrizzleTable[], relations: DrizzleRelation[]
       if (!target) continue;
       const columns = r.fields.map((f) => t.columns.find((c) => (c.field ?? c.name) === f)?.name ?? f);
       const existing = foreignKeys.find((fk) => fk.table === target.name && fk.columns.join() === columns.join());
+      // `one(rollbacks, { fields: [deployments.id], references: [rollbacks.deploymentId] })` is the inverse side of a
+      // one-to-one: the other table holds the reference, this one's own key points nowhere.
+      const ownKey = t.primaryKey?.columns ?? t.columns.filter((c) => c.primaryKey).map((c) => c.name);
+      const inverse = columns.length > 0 && columns.join() === ownKey.join();
       if (existing) existing.relation = r.relation;
-      else if (columns.length) foreignKeys.push({ columns, table: target.name, referencedColumns: ['id'], relation: r.relation });
+      else if (columns.length && !inverse) foreignKeys.push({ columns, table: target.name, referencedColumns: ['id'], relation: r.relation });
     }
     const { targets: _targets, ...rest } = t;
     out.push({ ...rest, foreignKeys });

@@ -1,0 +1,321 @@
+/**
+ * Data-access helpers (`findProjectById(id)`, `ProjectsService.findOne(id)`) look rows up by an id their caller passes
+ * in; whether that is a tenant leak depends on the callers. A helper's finding is held back as a signal and judged in
+ * the summary: by every call of the helper across the repository, which either checks the row (or the id) against
+ * the signed-in tenant, passes its own parameter on (then its callers are judged), or does not.
+ */
+import { ts } from 'ts-morph';
+import type { RepoModel } from '../../../src/audit/model.js';
+import type { TenantTable } from '../../../src/audit/schema/tenancy.js';
+import { derivedValue, enclosingFunction, findDeclaration, fromPrincipal, onlyTested, outerFunction, propertyName, resolveValue, resultChecked, resultFiltered, unwrap } from './scope.js';
+
+/** A function the code calls by name: a plain function, or a method of a class (`ProjectsService.findOne`). */
+export interface HelperName {
+  name: string;
+  className?: string;
+}
+
+/** Which argument carries the id the helper filters by: its position, and the property read from it (`input.id`). */
+export interface HelperParam {
+  index: number;
+  path?: string;
+}
+
+export type HelperTable = Pick<TenantTable, 'tenantColumns' | 'ownerColumns' | 'scopeColumns' | 'parentColumns' | 'uniqueColumns' | 'relations' | 'scopeRelations'>;
+
+export interface HelperSignal extends HelperName {
+  kind: 'helper';
+  params: HelperParam[];
+  /** The finding the helper gets when its callers do not settle it. */
+  messageId: 'byIdOnly' | 'parentOnly' | 'unscoped';
+  data: Record<string, string>;
+  start: number;
+  end: number;
+  severity?: 'medium';
+  confidence?: 'low';
+  table: HelperTable;
+  tenantKeyNames: string[];
+}
+
+/**
+ * Code that runs once per process, not per request: `initCronJobs()`, `initializeJobs()`, `setupSchedules()`. It works
+ * across tenants on purpose.
+ */
+export function startupFunction(fn: ts.FunctionLikeDeclaration | undefined): boolean {
+  if (!fn || fn.parameters.length > 0) return false;
+  const name = helperName(fn)?.name ?? '';
+  return /^(?:init|initiali[sz]e|setup|bootstrap|startup|onStartup|onBoot)(?:[A-Z_]|$)/.test(name);
+}
+
+/** A function whose name says it only checks that a value is free or present (`validUniqueServerAppName`, `slugExists`). */
+export function uniquenessCheck(fn: ts.FunctionLikeDeclaration | undefined): boolean {
+  const name = fn ? helperName(fn)?.name : undefined;
+  return name !== undefined && /(?:Unique|Available|Availability|Taken|Exists|Duplicate|InUse)(?:[A-Z_]|$)|^(?:is|check|validate|valid)?(?:unique|available|taken)/i.test(name);
+}
+
+/** The name callers use for the function a query sits in, when it has one. */
+export function helperName(fn: ts.FunctionLikeDeclaration): HelperName | undefined {
+  if (ts.isFunctionDeclaration(fn) && fn.name) return { name: fn.name.text };
+  if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && ts.isVariableDeclaration(fn.parent) && ts.isIdentifier(fn.parent.name)) return { name: fn.parent.name.text };
+  // `export const getSurvey = reactCache(async (id) => ...)`: the wrapper returns the function under the variable's name.
+  if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && ts.isCallExpression(fn.parent) && fn.parent.arguments[0] === fn && ts.isVariableDeclaration(fn.parent.parent) && ts.isIdentifier(fn.parent.parent.name)) {
+    return { name: fn.parent.parent.name.text };
+  }
+  if (ts.isMethodDeclaration(fn) && (ts.isClassDeclaration(fn.parent) || ts.isClassExpression(fn.parent)) && fn.parent.name) {
+    const name = propertyName(fn.name);
+    if (name && name !== 'constructor') return { name, className: fn.parent.name.text };
+  }
+  return undefined;
+}
+
+/** Parameters of `fn` (and the property read from them) that the filter nodes use. */
+export function parametersUsed(nodes: readonly ts.Node[], fn: ts.FunctionLikeDeclaration): HelperParam[] {
+  const out: HelperParam[] = [];
+  const add = (p: HelperParam): void => {
+    if (!out.some((q) => q.index === p.index && q.path === p.path)) out.push(p);
+  };
+  const visit = (node: ts.Node): void => {
+    if (ts.isIdentifier(node) && !(ts.isPropertyAccessExpression(node.parent) && node.parent.name === node) && !(ts.isPropertyAssignment(node.parent) && node.parent.name === node)) {
+      const decl = findDeclaration(node.text, node);
+      if (decl && ts.isParameter(decl) && decl.parent === fn) {
+        const path = ts.isPropertyAccessExpression(node.parent) && node.parent.expression === node ? node.parent.name.text : undefined;
+        add({ index: fn.parameters.indexOf(decl), ...(path ? { path } : {}) });
+      } else if (decl && ts.isBindingElement(decl)) {
+        let holder: ts.Node = decl;
+        let top: ts.BindingElement = decl;
+        while (ts.isBindingElement(holder)) {
+          top = holder;
+          holder = holder.parent.parent;
+        }
+        const key = top.dotDotDotToken ? undefined : top.propertyName ? propertyName(top.propertyName) : ts.isIdentifier(top.name) ? top.name.text : undefined;
+        if (ts.isParameter(holder) && holder.parent === fn) add({ index: fn.parameters.indexOf(holder), ...(key ? { path: key } : {}) });
+        // `const { scheduleId, ...rest } = input` where `input` is a parameter.
+        else if (ts.isVariableDeclaration(holder) && holder.initializer && ts.isIdentifier(unwrap(holder.initializer))) {
+          for (const p of parametersUsed([holder.initializer], fn)) add(key && !p.path ? { ...p, path: key } : p);
+        }
+      } else if (decl && ts.isVariableDeclaration(decl) && decl.initializer && ts.isIdentifier(decl.name) && (ts.isIdentifier(unwrap(decl.initializer)) || ts.isPropertyAccessExpression(unwrap(decl.initializer)))) {
+        // `const id = input.scheduleId`
+        for (const p of parametersUsed([decl.initializer], fn)) add(p);
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  for (const n of nodes) visit(n);
+  return out;
+}
+
+interface Pending {
+  params: HelperParam[];
+  table: HelperTable;
+  tenantKeyNames: string[];
+  unscoped?: boolean;
+}
+
+type CallVerdict = { kind: 'verified' } | { kind: 'unchecked'; at: string } | { kind: 'through'; helper: HelperName; params: HelperParam[]; at: string };
+
+export type HelperVerdict = { kind: 'verified' } | { kind: 'uncalled' } | { kind: 'unchecked'; callers: string[] };
+
+const keyOf = (h: HelperName): string => (h.className ? `${h.className}.${h.name}` : h.name);
+const normalize = (s: string): string => s.replace(/[_\s-]/g, '').toLowerCase();
+
+interface Imports {
+  /** Local name → imported name and module specifier. */
+  named: Map<string, { name: string; from: string }>;
+  /** Namespace name → module specifier. */
+  namespaces: Map<string, string>;
+}
+
+/** Local names a file imports each helper under (`import { findX as loadX }`), plus namespace imports. */
+function importedNames(source: ts.SourceFile): Imports {
+  const named: Imports['named'] = new Map();
+  const namespaces: Imports['namespaces'] = new Map();
+  for (const s of source.statements) {
+    if (!ts.isImportDeclaration(s) || !s.importClause?.namedBindings || !ts.isStringLiteral(s.moduleSpecifier)) continue;
+    const b = s.importClause.namedBindings;
+    const from = s.moduleSpecifier.text;
+    if (ts.isNamespaceImport(b)) namespaces.set(b.name.text, from);
+    else for (const el of b.elements) named.set(el.name.text, { name: el.propertyName?.text ?? el.name.text, from });
+  }
+  return { named, namespaces };
+}
+
+/**
+ * Whether an import specifier can name the helper's file: a relative path that resolves to it, an alias path
+ * (`@/lib/survey/service`, `@org/server/services/ai`) that ends in it, or a package root or folder (a barrel).
+ * Several helpers share names (`getSurvey` in three modules); the specifier tells them apart.
+ */
+export function moduleMatches(from: string, callerPath: string, home: string): boolean {
+  const strip = (p: string): string => p.replace(/\.[cm]?[jt]sx?$/, '').replace(/\/index$/, '');
+  const target = strip(home);
+  if (from.startsWith('.')) {
+    const parts = callerPath.split('/').slice(0, -1);
+    for (const seg of from.split('/')) {
+      if (seg === '..') parts.pop();
+      else if (seg !== '.' && seg !== '') parts.push(seg);
+    }
+    return strip(parts.join('/')) === target;
+  }
+  const segments = from.split('/');
+  const rest = segments[0] === '@' || segments[0] === '~' || segments[0] === '#' ? segments.slice(1) : segments[0]!.startsWith('@') ? segments.slice(2) : segments.slice(1);
+  const tail = strip(rest.join('/'));
+  return tail === '' || target === tail || target.endsWith(`/${tail}`) || target.includes(`/${tail}/`);
+}
+
+/** The helper a call invokes, if any: `findX(...)`, `services.findX(...)`, `this.projectsService.findOne(...)`. */
+function calledHelper(call: ts.CallExpression, byKey: ReadonlyMap<string, unknown>, imports: Imports, ownFile: ReadonlySet<string>, fromHome: (spec: string) => boolean): string | undefined {
+  const callee = unwrap(call.expression);
+  if (ts.isIdentifier(callee)) {
+    const imported = imports.named.get(callee.text);
+    const original = imported ? (fromHome(imported.from) ? imported.name : undefined) : ownFile.has(callee.text) ? callee.text : undefined;
+    return original !== undefined && byKey.has(original) ? original : undefined;
+  }
+  if (!ts.isPropertyAccessExpression(callee)) return undefined;
+  const receiver = unwrap(callee.expression);
+  const method = callee.name.text;
+  const namespace = ts.isIdentifier(receiver) ? imports.namespaces.get(receiver.text) : undefined;
+  if (namespace !== undefined && byKey.has(method) && fromHome(namespace)) return method;
+  // `this.projectsService.findOne`, `projectsService.findOne`: the receiver is named after the class.
+  const holder = ts.isPropertyAccessExpression(receiver) ? receiver.name.text : ts.isIdentifier(receiver) ? receiver.text : undefined;
+  if (!holder) return undefined;
+  for (const key of byKey.keys()) {
+    const dot = key.indexOf('.');
+    if (dot > 0 && key.slice(dot + 1) === method && normalize(key.slice(0, dot)) === normalize(holder)) return key;
+  }
+  return undefined;
+}
+
+/**
+ * The value a call passes for a helper parameter: `findX(input.id)`, `updateX({ ...input, name })` → `input`; null when
+ * the call passes none (`{ version: 'signed' }` for a helper that reads `options.itemId` only in another variant).
+ */
+function argumentFor(call: ts.CallExpression, param: HelperParam): ts.Expression | null | undefined {
+  const arg = call.arguments[param.index];
+  if (!arg) return null;
+  if (!param.path) return arg;
+  const inObject = (o: ts.Expression, depth: number): ts.Expression | null | undefined => {
+    const u = unwrap(o);
+    if (!ts.isObjectLiteralExpression(u)) return depth === 0 ? arg : o;
+    let spread: ts.Expression | null | undefined = null;
+    for (const p of u.properties) {
+      if (ts.isPropertyAssignment(p) && propertyName(p.name) === param.path) return p.initializer;
+      if (ts.isShorthandPropertyAssignment(p) && p.name.text === param.path) return p.name;
+      if (ts.isSpreadAssignment(p) && spread === null && depth < 3) {
+        // `...baseOptions` where `baseOptions` is a local object literal: look inside it.
+        const local = resolveValue(p.expression);
+        spread = ts.isObjectLiteralExpression(local) ? inObject(local, depth + 1) : p.expression;
+      }
+    }
+    return spread;
+  };
+  return inObject(arg, 0);
+}
+
+/** Parameters of the calling function the argument is taken from (the caller passes its own input on). */
+function passedThrough(value: ts.Expression, fn: ts.FunctionLikeDeclaration): HelperParam[] {
+  return parametersUsed([value], fn);
+}
+
+function judgeCall(call: ts.CallExpression, helper: Pending, path: string, source: ts.SourceFile): CallVerdict {
+  const fn = outerFunction(call);
+  const at = `${path}:${source.getLineAndCharacterOfPosition(call.getStart(source)).line + 1}`;
+  const table = helper.table as TenantTable;
+  if (startupFunction(fn)) return { kind: 'verified' };
+  if (resultChecked(call, table, fn) || onlyTested(call, fn) || resultFiltered(call, table, fn, helper.tenantKeyNames)) return { kind: 'verified' };
+  const through: HelperParam[] = [];
+  let passed = 0;
+  for (const param of helper.params) {
+    const value = argumentFor(call, param);
+    if (!value) continue;
+    passed++;
+    // A checked id settles a lookup by id; a filter on another column (`pullRequestId`) may match every tenant's rows.
+    if (!helper.unscoped) {
+      // Closures see the checks of the functions around them (`const run = async () => helper(input.id)` in a handler).
+      for (let anchor: ts.Node | undefined = call; anchor; anchor = enclosingFunction(anchor)) {
+        if (derivedValue(value, anchor) || fromPrincipal(value)) return { kind: 'verified' };
+      }
+    }
+    // `helper(options)` for a helper that reads `options.envelopeItemId`: the caller's callers are asked for that property.
+    if (fn) through.push(...passedThrough(value, fn).map((p) => (p.path || !param.path || value !== call.arguments[param.index] ? p : { ...p, path: param.path })));
+  }
+  // The call hands the helper no id at all (another variant of its options): nothing to look up.
+  if (helper.params.length > 0 && passed === 0) return { kind: 'verified' };
+  const name = fn ? helperName(fn) : undefined;
+  if (fn && name && through.length > 0 && !isRequestHandler(fn, name)) return { kind: 'through', helper: name, params: through, at };
+  return { kind: 'unchecked', at };
+}
+
+/** Functions a framework calls with request data: route handlers, controller actions, loaders. */
+function isRequestHandler(fn: ts.FunctionLikeDeclaration, name: HelperName): boolean {
+  if (/^(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|loader|action|handler|middleware)$/.test(name.name)) return true;
+  if (name.className && /Controller|Resolver|Router|Handler$/.test(name.className)) return true;
+  return (ts.getDecorators(fn as ts.MethodDeclaration) ?? []).length > 0;
+}
+
+/**
+ * Judges each helper by its callers. `skipped` tells the paths whose code works across tenants on purpose (tests,
+ * jobs, scripts...): their calls settle nothing either way.
+ */
+export function judgeHelpers(model: RepoModel, helpers: readonly HelperSignal[], paths: Map<HelperSignal, string>, skipped: RegExp): Map<HelperSignal, HelperVerdict> {
+  const out = new Map<HelperSignal, HelperVerdict>();
+  // Calls of each function name, found on demand and memoised: `key` → verdicts of its calls and whether any exist.
+  const memo = new Map<string, { calls: CallVerdict[]; skippedCalls: number }>();
+  const files = model.files.filter((f) => f.language === 'ts');
+  const callsOf = (name: HelperName, home: string | undefined, info: Pending): { calls: CallVerdict[]; skippedCalls: number } => {
+    const key = `${keyOf(name)}\0${home ?? ''}\0${info.params.map((p) => `${p.index}.${p.path ?? ''}`).join()}`;
+    const hit = memo.get(key);
+    if (hit) return hit;
+    const result = { calls: [] as CallVerdict[], skippedCalls: 0 };
+    memo.set(key, result);
+    // The name anywhere (an aliased import calls it under another name).
+    const word = new RegExp(`\\b${name.name.replace(/[$]/g, '\\$')}\\b`);
+    const byKey = new Map([[keyOf(name), true]]);
+    for (const f of files) {
+      const text = model.text(f.path);
+      if (!text || !word.test(text)) continue;
+      if (skipped.test(f.path)) {
+        result.skippedCalls++;
+        continue;
+      }
+      const source = model.ts(f.path);
+      if (!source) continue;
+      const imports = importedNames(source);
+      const own = new Set(f.path === home || name.className ? [name.name] : []);
+      const visit = (node: ts.Node): void => {
+        if (ts.isCallExpression(node) && calledHelper(node, byKey, imports, own, (spec) => home === undefined || moduleMatches(spec, f.path, home)) !== undefined) {
+          // A helper calling itself (recursion) settles nothing.
+          const fn = outerFunction(node);
+          const self = fn ? helperName(fn) : undefined;
+          if (!(self && keyOf(self) === keyOf(name) && f.path === home)) result.calls.push(judgeCall(node, info, f.path, source));
+        }
+        ts.forEachChild(node, visit);
+      };
+      visit(source);
+    }
+    return result;
+  };
+  const verdictOf = (name: HelperName, home: string | undefined, info: Pending, depth: number, seen: Set<string>): HelperVerdict => {
+    const { calls, skippedCalls } = callsOf(name, home, info);
+    if (calls.length === 0) return skippedCalls > 0 ? { kind: 'verified' } : { kind: 'uncalled' };
+    const callers: string[] = [];
+    for (const c of calls) {
+      if (c.kind === 'verified') continue;
+      if (c.kind === 'unchecked') {
+        callers.push(c.at);
+        continue;
+      }
+      const home2 = c.at.replace(/:\d+$/, '');
+      const k = `${home2}#${keyOf(c.helper)}`;
+      if (depth >= 3 || seen.has(k)) {
+        callers.push(c.at);
+        continue;
+      }
+      const inner = verdictOf(c.helper, home2, { ...info, params: c.params }, depth + 1, new Set([...seen, k]));
+      // A caller that passes its own input on and is never called itself is an entry point (a route, an export).
+      if (inner.kind === 'unchecked') callers.push(...inner.callers);
+      else if (inner.kind === 'uncalled') callers.push(c.at);
+    }
+    return callers.length === 0 ? { kind: 'verified' } : { kind: 'unchecked', callers: [...new Set(callers)] };
+  };
+  for (const h of helpers) out.set(h, verdictOf(h, paths.get(h), { ...h, unscoped: h.messageId === 'unscoped' }, 0, new Set([`${paths.get(h)}#${keyOf(h)}`])));
+  return out;
+}
