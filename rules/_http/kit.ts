@@ -76,9 +76,13 @@ export function withoutComments(text: string): string {
   return text.replace(/\/\*[\s\S]*?\*\/|(^|[^:\\])\/\/[^\n]*/g, '$1');
 }
 
-/** Files of the sign-in flow itself: `routes/auth/create-account.ts`, `authenticate-with-password.ts`, `login.controller.ts`. */
-const authFlowDir = /(?:^|\/)(?:auth|authentication|login|signin|sign-in|signup|sign-up|register|registration|sessions?|oauth|sso|passport)\//i;
-const authFlowFile = /(?:^|\/)(?:login|logout|signin|sign-in|signup|sign-up|signout|sign-out|register|registration|authenticate[\w-]*|auth|session|sessions|oauth|callback|verify[\w-]*|forgot-password|reset-password|password-reset|recover-password|create-account|magic-link)(?:\.[\w-]+)*\.[cm]?[jt]sx?$/i;
+/**
+ * Files named after one step of the sign-in flow: `routes/auth/create-account.ts` registering `POST /users`,
+ * `authenticate-with-password.ts`, `forgot-password.ts`. A folder (`auth/`) or a file named after the whole topic
+ * (`auth.ts`, `sessions.ts`) also holds routes that need a signed-in caller (members, invitations, sessions), so they
+ * exempt nothing by themselves: their public routes are recognised by path or handler name.
+ */
+const authFlowFile = /(?:^|\/)(?:login|signin|sign-in|signup|sign-up|register|registration|authenticate-with[\w-]*|forgot-password|reset-password|password-reset|recover-password|request-password-recover\w*|create-account|verify-email|confirm-email|magic-link|accept-invit[\w-]*)(?:\.[\w-]+)*\.[cm]?[jt]sx?$/i;
 
 /** `POST /sessions`, `POST /sessions/github`, `POST /tokens`, `POST /users/auth`: REST-style sign-in creates a session or a token. */
 function signIn(r: LinkedRoute, path: string): boolean {
@@ -87,16 +91,21 @@ function signIn(r: LinkedRoute, path: string): boolean {
   return segments(path).some((s) => /^(?:sessions?|tokens?|access-tokens?)$/i.test(s)) || /^(?:auth|authenticate|authentication)$/i.test(last);
 }
 
-/** Handlers named after the sign-in flow: `registerUser`, `authUser`, `login`, `signUp`, `forgotPassword`. */
-const authFlowHandler = /(?:^|\.)(?:register\w*|sign-?up\w*|signUp\w*|login\w*|logIn\w*|signIn\w*|auth(?:User|enticate\w*)?|logout\w*|signOut\w*|forgot\w*|reset\w*|verify\w*|refresh\w*|confirm\w*|create(?:Account|Session|Token))$/i;
+/**
+ * Handlers named after the sign-in flow: `registerUser`, `authUser`, `login`, `signUp`, `forgotPassword`, `verifyEmail`,
+ * `acceptInvitation`. Verbs alone (`reset`, `verify`, `confirm`, `refresh`) need an object of the flow: `confirmOrder`
+ * and `resetCounter` are not.
+ */
+const authFlowHandler =
+  /(?:^|\.)(?:register(?:User|Account|Member)?|registerWith\w*|sign-?up\w*|signUp\w*|login\w*|logIn\w*|signIn\w*|auth(?:User|enticate\w*)?|logout\w*|signOut\w*|forgot\w*|reset(?:Password|Pass|Pwd|Credentials)\w*|verify(?:Email|Account|Otp|Code|Login|MagicLink|Registration|Phone|Signup|User)\w*|refresh(?:Token|Tokens|Session|Access|Auth)\w*|confirm(?:Email|Account|Signup|SignUp|Registration|User|Phone|Password)\w*|accept(?:Invite|Invitation)\w*|magicLink\w*|\w*OAuthCallback|oauth\w*|sso\w*|saml\w*|oidc\w*|create(?:Account|Session|Token))$/i;
 
 /**
- * Routes that are public by design: sign-in, sign-up, password reset and OAuth flows (by path, by the file they are
- * defined in, or by the name of their handler), health and similar endpoints.
+ * Routes that are public by design: sign-in, sign-up, password reset, invitation and OAuth flows (by path, by the name
+ * of their handler, or by a file named after one step of the flow), health and similar endpoints.
  */
 export function publicByDesign(r: LinkedRoute): boolean {
   const path = r.fullPath ?? r.route.path;
   if (path !== null && (publicPath(path) || signIn(r, path))) return true;
-  if (authFlowDir.test(r.path) || authFlowFile.test(r.path)) return true;
+  if (authFlowFile.test(r.path)) return true;
   return r.handler?.name !== undefined && authFlowHandler.test(r.handler.name);
 }

@@ -3,13 +3,14 @@
  * apps (prefixes and middleware applied on the way), Fastify autoload folders and autohooks, Nest global prefix and
  * global guards, and Next.js middleware matchers.
  */
-import type { RepoModel } from '../../src/audit/model.js';
+import type { PackageManifest, RepoModel } from '../../src/audit/model.js';
 import { joinPaths, matcherRegExp, segments } from './paths.js';
 import type { Framework, HandlerFacts, HttpFacts, NestFacts, Ref, RouteFact, UnitFact, UseFact } from './routes.js';
 
 export interface LinkedRoute {
   /** File that registers the route. */
   path: string;
+  /** The service: the package of the app that serves the route (the file's own package unless another package mounts it). */
   packageDir: string;
   route: RouteFact;
   /** Path with every known prefix applied; null when part of it is computed at run time or the mount is unknown. */
@@ -51,7 +52,10 @@ interface Ctx {
   prefix: string | null;
   auth: boolean;
   validation: boolean;
+  rateLimit: boolean;
   root: boolean;
+  /** Package of the app the chain of mounts ends at: the service that serves the route. */
+  rootPackage?: string;
 }
 
 const extensions = ['.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs', '.mts', '.cts'];
@@ -71,7 +75,64 @@ function normalize(parts: string[]): string {
   return out.join('/');
 }
 
-/** Resolves a relative or aliased (`@/`, `~/`, `src/`) module specifier to an audited file. */
+const workspaceCache = new WeakMap<RepoModel, Map<string, { dir: string; manifest: PackageManifest }>>();
+
+/** Packages of the repository by name (`@acme/api` → `packages/api`), so imports between workspaces resolve. */
+function workspacePackages(model: RepoModel): Map<string, { dir: string; manifest: PackageManifest }> {
+  let map = workspaceCache.get(model);
+  if (map) return map;
+  map = new Map();
+  for (const { path, manifest } of model.manifests()) {
+    if (typeof manifest.name !== 'string' || /(?:^|\/)node_modules\//.test(path)) continue;
+    if (!map.has(manifest.name)) map.set(manifest.name, { dir: dirOf(path), manifest });
+  }
+  workspaceCache.set(model, map);
+  return map;
+}
+
+/** The file an `exports` entry points at: a string, or the first string under `import`/`default`/`types`/`require`/`node`. */
+function exportTarget(entry: unknown, depth = 0): string | undefined {
+  if (typeof entry === 'string') return entry;
+  if (!entry || typeof entry !== 'object' || Array.isArray(entry) || depth > 3) return undefined;
+  const conditions = entry as Record<string, unknown>;
+  for (const key of ['import', 'default', 'types', 'require', 'node']) {
+    const found = exportTarget(conditions[key], depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** `@acme/api/hono` → candidate paths inside the workspace package `@acme/api` (its `exports`, `main`, the folder itself). */
+function workspaceBases(model: RepoModel, specifier: string): string[] {
+  const parts = specifier.split('/');
+  const nameLength = specifier.startsWith('@') ? 2 : 1;
+  const pkg = workspacePackages(model).get(parts.slice(0, nameLength).join('/'));
+  if (!pkg) return [];
+  const sub = parts.slice(nameLength).join('/');
+  const root = pkg.dir.split('/');
+  const bases: string[] = [];
+  const exportsField = pkg.manifest.exports;
+  const entry = exportsField && typeof exportsField === 'object' && !Array.isArray(exportsField) && Object.keys(exportsField).some((k) => k.startsWith('.'))
+    ? (exportsField as Record<string, unknown>)[sub ? `./${sub}` : '.']
+    : sub ? undefined : exportsField;
+  const target = exportTarget(entry);
+  if (target) {
+    bases.push(normalize([...root, ...target.split('/')]));
+    // Built output (`./dist/x.js`) maps back to the source it was compiled from.
+    bases.push(normalize([...root, ...target.replace(/^\.?\/?(?:dist|build|lib|out)\//, 'src/').split('/')]).replace(/\.d\.ts$/, '.ts'));
+  }
+  if (sub) bases.push(normalize([...root, ...sub.split('/')]), normalize([...root, 'src', ...sub.split('/')]));
+  else {
+    for (const field of ['source', 'module', 'main', 'types']) {
+      const value = pkg.manifest[field];
+      if (typeof value === 'string') bases.push(normalize([...root, ...value.split('/')]).replace(/\.d\.ts$/, '.ts'));
+    }
+    bases.push(normalize([...root, 'src']), normalize(root));
+  }
+  return bases;
+}
+
+/** Resolves a relative, aliased (`@/`, `~/`, `src/`) or workspace-package (`@acme/api/routes`) specifier to an audited file. */
 export function resolveModule(model: RepoModel, from: string, specifier: string, packageDir: string): string | undefined {
   const bases: string[] = [];
   const pkg = packageDir === '.' ? '' : packageDir;
@@ -80,7 +141,8 @@ export function resolveModule(model: RepoModel, from: string, specifier: string,
     const rest = specifier.slice(2);
     bases.push(normalize([...pkg.split('/'), 'src', ...rest.split('/')]), normalize([...pkg.split('/'), ...rest.split('/')]), normalize(['src', ...rest.split('/')]));
   } else if (specifier.startsWith('src/')) bases.push(normalize([...pkg.split('/'), ...specifier.split('/')]), specifier);
-  else return undefined;
+  else bases.push(...workspaceBases(model, specifier));
+  if (bases.length === 0) return undefined;
   for (const base of bases) {
     const stripped = base.replace(/\.(?:js|jsx|mjs|cjs)$/, '');
     const candidates = [base, ...extensions.map((e) => stripped + e), ...extensions.map((e) => `${base}/index${e}`)];
@@ -236,22 +298,23 @@ export function buildHttpModel(model: RepoModel, input: ReadonlyArray<{ path: st
     const cached = memo.get(id);
     if (cached) return cached;
     const entry = units.get(id);
-    if (!entry || depth > 12) return [{ prefix: null, auth: false, validation: false, root: false }];
-    memo.set(id, [{ prefix: null, auth: false, validation: false, root: false }]);
+    if (!entry || depth > 12) return [{ prefix: null, auth: false, validation: false, rateLimit: false, root: false }];
+    memo.set(id, [{ prefix: null, auth: false, validation: false, rateLimit: false, root: false }]);
     const { unit, path } = entry;
     const facts = files.get(path)!;
     const out: Ctx[] = [];
     const edges = parents.get(id) ?? [];
-    if (unit.kind === 'app' || unit.kind === 'file') out.push({ prefix: unit.prefix, auth: false, validation: false, root: true });
-    else if (unit.kind === 'controller') out.push({ prefix: joinPaths(pkg(packageOf(path)).nest.globalPrefix, unit.prefix), auth: false, validation: false, root: true });
+    const own = packageOf(path);
+    if (unit.kind === 'app' || unit.kind === 'file') out.push({ prefix: unit.prefix, auth: false, validation: false, rateLimit: false, root: true, rootPackage: own });
+    else if (unit.kind === 'controller') out.push({ prefix: joinPaths(pkg(own).nest.globalPrefix, unit.prefix), auth: false, validation: false, rateLimit: false, root: true, rootPackage: own });
     else if (edges.length === 0) {
       const auto = autoloadOf(path);
       const isDefault = facts.exports.default === unit.key || Object.values(facts.exports).includes(unit.key);
       if (auto && isDefault) {
         const rel = dirOf(path.slice(auto.dir.length + 1));
         const dirPrefix = rel.split('/').filter(Boolean).map((s) => (s.startsWith('_') ? `:${s.slice(1)}` : s));
-        out.push({ prefix: joinPaths(auto.prefix, ...dirPrefix, unit.prefix), auth: false, validation: false, root: true });
-      } else out.push({ prefix: unit.prefix, auth: false, validation: false, root: unit.framework === 'hono' });
+        out.push({ prefix: joinPaths(auto.prefix, ...dirPrefix, unit.prefix), auth: false, validation: false, rateLimit: false, root: true, rootPackage: own });
+      } else out.push({ prefix: unit.prefix, auth: false, validation: false, rateLimit: false, root: unit.framework === 'hono', ...(unit.framework === 'hono' ? { rootPackage: own } : {}) });
     }
     for (const edge of edges) {
       const parent = units.get(edge.parent);
@@ -259,12 +322,15 @@ export function buildHttpModel(model: RepoModel, input: ReadonlyArray<{ path: st
       const applies = (u: UseFact): boolean => parent !== undefined && (parent.unit.framework === 'fastify' || u.pos < edge.pos) && within(edge.path, u.path);
       const usesAuth = parentUses.some((u) => u.auth && applies(u));
       const usesValidation = parentUses.some((u) => u.validation && applies(u));
+      const usesRateLimit = parentUses.some((u) => u.rateLimit && applies(u));
       for (const ctx of contexts(edge.parent, depth + 1)) {
         out.push({
           prefix: ctx.prefix === null || edge.path === null ? null : joinPaths(ctx.prefix, edge.path, unit.prefix),
           auth: ctx.auth || edge.auth || usesAuth,
           validation: ctx.validation || usesValidation,
+          rateLimit: ctx.rateLimit || usesRateLimit,
           root: ctx.root,
+          ...(ctx.rootPackage !== undefined ? { rootPackage: ctx.rootPackage } : {}),
         });
       }
     }
@@ -313,15 +379,17 @@ export function buildHttpModel(model: RepoModel, input: ReadonlyArray<{ path: st
           if (m.matchers === null || m.matchers.some((re) => re.test(fullPath))) auth = true;
         }
       }
+      // A router of one workspace package mounted by the app of another is served by that app's service.
+      const service = chosen.root && chosen.rootPackage !== undefined ? chosen.rootPackage : packageDir;
       routes.push({
         path,
-        packageDir,
+        packageDir: service,
         route,
         fullPath,
         mounted: ctxs.some((c) => c.root),
         auth,
         validated: route.validated || unitValidation || ctxs.some((c) => c.validation) || (handler?.facts.validated ?? false),
-        rateLimit: route.rateLimit || uses.some((u) => u.rateLimit),
+        rateLimit: route.rateLimit || uses.some((u) => u.rateLimit) || ctxs.some((c) => c.rateLimit),
         versioned: route.versioned === true || entry.unit.versioned === true || (route.framework === 'nest' && p.nest.versioning),
         ...(handler ? { handler } : {}),
       });

@@ -52,9 +52,13 @@ const publicSegment =
 export function publicPath(path: string): boolean {
   const s = segments(path);
   if (s.some((x) => publicSegment.test(x))) return true;
-  // Auth provider catch-alls: `/api/auth/[...nextauth]`, `/api/auth/*`, `/auth/:provider`.
+  // Auth provider catch-alls: `/api/auth/[...nextauth]`, `/api/auth/*`, `/auth/:provider`, `/auth/:provider/callback`
+  // (not `/auth/members/:id`: a resource that merely sits under the auth prefix).
   const authAt = s.findIndex((x) => /^auth$/i.test(x));
-  return authAt !== -1 && s.slice(authAt + 1).some((x) => x === '*' || x.startsWith('{') || x.startsWith(':') || x.startsWith('['));
+  const next = authAt === -1 ? undefined : s[authAt + 1];
+  if (next !== undefined && (next === '*' || next.startsWith('{') || next.startsWith(':') || next.startsWith('['))) return true;
+  // `/invitations/accept`, `/invites/:token/accept`: the invitee may have no account yet; the invitation token is the credential.
+  return s.some((x) => /^invit/i.test(x)) && /^(?:accept|join|claim|redeem)$/i.test(s.at(-1) ?? '');
 }
 
 export function webhookPath(path: string): boolean {

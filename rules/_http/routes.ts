@@ -33,6 +33,8 @@ export interface HandlerFacts {
   auth: boolean;
   /** Verifies a webhook signature. */
   signature: boolean;
+  /** Only answers with a redirect: reads no input and calls nothing but the request, the response and redirect helpers. */
+  redirectOnly?: boolean;
 }
 
 /** An imported binding: `import x from './a'` is `{ specifier: './a', name: 'default' }`; `x.y` adds `member: 'y'`. */
@@ -160,7 +162,8 @@ const frameworkModules: Array<[RegExp, Framework]> = [
 const fastifyHooks = new Set(['onRequest', 'preParsing', 'preValidation', 'preHandler']);
 const typeFramework: Record<string, Framework> = Object.assign(Object.create(null) as Record<string, Framework>, {
   FastifyInstance: 'fastify', FastifyPluginAsync: 'fastify', FastifyPluginCallback: 'fastify', FastifyPluginAsyncTypebox: 'fastify',
-  FastifyPluginAsyncZod: 'fastify', FastifyPluginAsyncJsonSchemaToTs: 'fastify', FastifyPluginOptions: 'fastify', FastifyTypebox: 'fastify',
+  FastifyPluginAsyncZod: 'fastify', FastifyPluginAsyncJsonSchemaToTs: 'fastify', FastifyPluginCallbackTypebox: 'fastify', FastifyPluginCallbackZod: 'fastify',
+  FastifyPluginCallbackJsonSchemaToTs: 'fastify', FastifyZodInstance: 'fastify', FastifyPluginOptions: 'fastify', FastifyTypebox: 'fastify',
   Express: 'express', Application: 'express', Router: 'express', IRouter: 'express',
   Hono: 'hono', OpenAPIHono: 'hono', Koa: 'koa', KoaRouter: 'koa',
 });
@@ -250,6 +253,10 @@ interface Analysis {
   localFunctions: Map<string, ts.Node>;
   /** Local variables holding `new SomeController()` → class name. */
   instances: Map<string, string>;
+  /** `const r = app.withTypeProvider<T>()`, `const api = app`: bound once plugin parameters are known. */
+  aliases: ts.VariableDeclaration[];
+  /** Variables by name (`const preHandler = [app.authenticate]`), for middleware passed by name. */
+  variables: Map<string, ts.VariableDeclaration[]>;
 }
 
 const cache = new WeakMap<ts.SourceFile, HttpFacts>();
@@ -297,6 +304,8 @@ function analyze(source: ts.SourceFile, path: string): HttpFacts {
     factories: new Map(),
     localFunctions: new Map(),
     instances: new Map(),
+    aliases: [],
+    variables: new Map(),
   };
   const text = source.text;
   if (/^\s*['"]use client['"]/.test(text)) return a.facts;
@@ -311,6 +320,7 @@ function analyze(source: ts.SourceFile, path: string): HttpFacts {
     else if (ts.isVariableDeclaration(node)) declareVariable(a, node);
   });
   for (const fn of functions) declarePluginFunction(a, fn);
+  for (const d of a.aliases) declareAlias(a, d);
   collectFactories(a, functions);
   collectLocalFunctions(a, functions, classes);
   for (const call of calls) onCall(a, call);
@@ -532,13 +542,48 @@ function declareVariable(a: Analysis, d: ts.VariableDeclaration): void {
     return;
   }
   const init = unwrap(d.initializer);
+  const list = a.variables.get(d.name.text);
+  if (list) list.push(d);
+  else a.variables.set(d.name.text, [d]);
   // const users = new UsersController(): handlers referenced as users.create
   if (ts.isNewExpression(init) && ts.isIdentifier(init.expression)) a.instances.set(d.name.text, init.expression.text);
-  // const api = app (an alias of a unit) is resolved at lookup time through the initializer
-  if (ts.isIdentifier(init)) {
-    const target = lookup(a, d, init.text);
-    if (target) bind(a, containerOf(d), d.name.text, target);
+  // `const api = app`, `const r = app.withTypeProvider<T>()`: the plugin parameter they name is declared after the walk.
+  if (aliasOf(init)) a.aliases.push(d);
+}
+
+/** The unit an alias initializer names: an identifier, or a chain that returns the same instance (`withTypeProvider`). */
+function aliasOf(init: ts.Expression): ts.Identifier | undefined {
+  let e = unwrap(init);
+  while (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'withTypeProvider') e = unwrap(e.expression.expression);
+  return ts.isIdentifier(e) ? e : undefined;
+}
+
+function declareAlias(a: Analysis, d: ts.VariableDeclaration): void {
+  const base = d.initializer ? aliasOf(d.initializer) : undefined;
+  const target = base ? lookup(a, base, base.text) : undefined;
+  if (target && ts.isIdentifier(d.name)) bind(a, containerOf(d), d.name.text, target);
+}
+
+/** The initializer of the variable `name` visible at `at` (the nearest enclosing scope that declares it). */
+function variableValue(a: Analysis, at: ts.Node, name: string): ts.Expression | undefined {
+  const candidates = a.variables.get(name);
+  if (!candidates) return undefined;
+  let best: ts.VariableDeclaration | undefined;
+  let bestDepth = -1;
+  for (const d of candidates) {
+    const scope = containerOf(d);
+    let depth = 0;
+    let n: ts.Node | undefined = at;
+    while (n && n !== scope) {
+      n = n.parent;
+      depth++;
+    }
+    if (n === scope && (bestDepth === -1 || depth < bestDepth)) {
+      best = d;
+      bestDepth = depth;
+    }
   }
+  return best?.initializer;
 }
 
 function typeName(type: ts.TypeNode | undefined): string | undefined {
@@ -569,6 +614,8 @@ function declarePluginFunction(a: Analysis, fn: ts.Node): void {
       framework = 'fastify';
       fp = true;
     }
+    // `app.register(async (f: MyInstance) => {...}, { prefix })`: whatever its type is called, the function is a plugin scope.
+    if (!framework && ts.isPropertyAccessExpression(callee) && callee.name.text === 'register' && a.fileFrameworks.has('fastify')) framework = 'fastify';
   }
   if (!framework) {
     if (!paramUnitNames.test(name)) return;
@@ -713,6 +760,8 @@ export function analyzeHandler(fn: ts.Node, source: ts.SourceFile): HandlerFacts
     }
   }
   forEachDescendant(fn.body, (node) => {
+    // `if (!userId) return c.json({ error: 'Unauthorized' }, 401)`: the handler refuses callers it cannot identify.
+    if (ts.isIfStatement(node) && refusesCaller(node.thenStatement, source)) facts.auth = true;
     if (ts.isCallExpression(node)) {
       const callee = calleeText(node);
       const name = lastName(node);
@@ -725,7 +774,8 @@ export function analyzeHandler(fn: ts.Node, source: ts.SourceFile): HandlerFacts
         const e = node.expression;
         if (ts.isPropertyAccessExpression(e)) {
           const target = e.expression.getText(source);
-          if ((target === req || target === `${req}.req` || target === `${req}.request`) && /^(?:json|formData|text|parseBody|blob|arrayBuffer)$/.test(name)) read('body', node);
+          // Reading the body takes no argument; Hono's `c.json(data)` / `c.text('ok')` with one is the response.
+          if ((target === req || target === `${req}.req` || target === `${req}.request`) && /^(?:json|formData|text|parseBody|blob|arrayBuffer)$/.test(name) && (target !== req || node.arguments.length === 0)) read('body', node);
           else if (target === `${req}.req` && /^(?:query|queries)$/.test(name)) read('query', node);
           else if (target === `${req}.req` && name === 'param') read('params', node);
           else if (target === `${req}.req` && name === 'valid') facts.validated = true;
@@ -760,7 +810,46 @@ export function analyzeHandler(fn: ts.Node, source: ts.SourceFile): HandlerFacts
     }
     return undefined;
   });
+  if (facts.reads.length === 0 && redirectOnly(fn)) facts.redirectOnly = true;
   return facts;
+}
+
+/**
+ * `res.redirect(307, '/settings')`, `return c.redirect('/')`, `redirect('/login')`: a handler that sends the caller
+ * elsewhere and calls nothing else (no service, no database, no queue) changes no state and hands out no data.
+ */
+function redirectOnly(fn: ts.FunctionLikeDeclaration): boolean {
+  if (!fn.body) return false;
+  const params = new Set(fn.parameters.flatMap((p) => (ts.isIdentifier(p.name) ? [p.name.text] : [])));
+  let redirects = false;
+  let other = false;
+  const visit = (node: ts.Node): false | undefined => {
+    if (other) return false;
+    if (!ts.isCallExpression(node)) return undefined;
+    const name = lastName(node);
+    if (name === 'redirect' || name === 'permanentRedirect') {
+      redirects = true;
+      return undefined;
+    }
+    // Calls on the request or the response (`res.status(405).end()`, `res.setHeader(...)`, `c.req.header('x')`).
+    let base: ts.Expression = node.expression;
+    while (ts.isPropertyAccessExpression(base) || ts.isCallExpression(base) || ts.isElementAccessExpression(base)) base = base.expression;
+    if (ts.isIdentifier(base) && params.has(base.text) && !/^(?:json|formData|text|parseBody|blob|arrayBuffer)$/.test(name)) return undefined;
+    other = true;
+    return false;
+  };
+  // An expression body (`(req, reply) => reply.redirect('/')`) is a node of its own, not one of its descendants.
+  if (visit(fn.body) !== false) forEachDescendant(fn.body, visit);
+  return redirects && !other;
+}
+
+/** A branch that ends the request with 401 (a response or a thrown error saying Unauthorized). */
+function refusesCaller(branch: ts.Statement, source: ts.SourceFile): boolean {
+  const exits = (s: ts.Node): boolean => ts.isReturnStatement(s) || ts.isThrowStatement(s);
+  const statements = ts.isBlock(branch) ? branch.statements : [branch];
+  const last = statements[statements.length - 1];
+  if (!last || !exits(last)) return false;
+  return /\b401\b|\bUnauthori[sz]ed\b|\bUNAUTHORI[SZ]ED\b|\bunauthori[sz]ed\s*\(/.test(statements.map((x) => x.getText(source)).join('\n'));
 }
 
 function mergeFacts(into: HandlerFacts, other: HandlerFacts): void {
@@ -768,6 +857,7 @@ function mergeFacts(into: HandlerFacts, other: HandlerFacts): void {
   into.validated ||= other.validated;
   into.auth ||= other.auth;
   into.signature ||= other.signature;
+  if (!other.redirectOnly) delete into.redirectOnly;
 }
 
 function collectLocalFunctions(a: Analysis, functions: readonly ts.Node[], classes: readonly ts.ClassDeclaration[]): void {
@@ -807,13 +897,13 @@ interface Classified {
   errorHandler: boolean;
 }
 
-function classify(a: Analysis, expr: ts.Expression): Classified {
+function classify(a: Analysis, expr: ts.Expression, depth = 0): Classified {
   const e = unwrap(expr);
   const out: Classified = { auth: false, validation: false, rateLimit: false, errorHandler: false };
   if (ts.isArrayLiteralExpression(e)) {
     for (const el of e.elements) {
       if (ts.isSpreadElement(el)) continue;
-      const c = classify(a, el);
+      const c = classify(a, el, depth);
       out.auth ||= c.auth;
       out.validation ||= c.validation;
       out.rateLimit ||= c.rateLimit;
@@ -854,6 +944,17 @@ function classify(a: Analysis, expr: ts.Expression): Classified {
   out.auth ||= authName(name);
   out.validation = validatorName(name);
   out.rateLimit = rateLimitName(name);
+  // `const preHandler = [app.authenticate, app.tenantRateLimit]` passed as `{ preHandler }` or by name.
+  if (ts.isIdentifier(e) && depth < 3 && !out.auth && !out.validation && !out.rateLimit) {
+    const value = variableValue(a, e, e.text);
+    const v = value ? unwrap(value) : undefined;
+    if (v && !isFunctionLike(v) && !(ts.isIdentifier(v) && v.text === e.text)) {
+      const c = classify(a, v, depth + 1);
+      out.auth = c.auth;
+      out.validation = c.validation;
+      out.rateLimit = c.rateLimit;
+    }
+  }
   return out;
 }
 
@@ -911,6 +1012,8 @@ function receiverOf(a: Analysis, expr: ts.Expression): Receiver | undefined {
       return { ...inner, chain: [...inner.chain, ...args.map((x) => classify(a, x))] };
     }
     if (routeMethods.has(method) || method === 'on') return inner;
+    // Hono: `.route('/x', sub)`, `.onError(fn)` and `.notFound(fn)` return the app, so the chain goes on.
+    if ((method === 'route' && e.arguments.length >= 2) || method === 'onError' || method === 'notFound') return inner;
   }
   return undefined;
 }
@@ -977,7 +1080,7 @@ function onCall(a: Analysis, call: ts.CallExpression): void {
       return;
     case 'route':
       if (unit.framework === 'hono' && args.length >= 2) {
-        addMount(a, unit, call, pathArgument(a, args[0]) ?? null, args[1]!, false);
+        addMount(a, unit, call, pathArgument(a, args[0]) ?? null, args[1]!, receiver.chain.some((c) => c.auth));
         return;
       }
       if (args.length === 1 && ts.isObjectLiteralExpression(unwrap(args[0]!))) onFastifyRouteObject(a, call, unit, unwrap(args[0]!) as ts.ObjectLiteralExpression, receiver);
@@ -1212,8 +1315,9 @@ function onUse(a: Analysis, call: ts.CallExpression, unit: UnitFact, receiver: R
     // `app.use('/auth', authRoutes)`: a router named after what it serves is not auth middleware.
     if (ts.isIdentifier(e) && /(?:router|routes|controller|api|app)$/i.test(e.text)) c.auth = false;
     const ref = ts.isIdentifier(e) ? a.imports.get(e.text) : ts.isCallExpression(e) ? requireOf(e) : undefined;
-    const relative = ref && /^(?:\.|@\/|~\/|src\/|#)/.test(ref.specifier);
-    unit.uses.push({ pos, path, auth: c.auth, validation: c.validation, rateLimit: c.rateLimit, ...(relative ? { ref } : {}), ...(relative && mountAuth ? { guarded: true } : {}), start: arg.getStart(a.source), end: arg.getEnd() });
+    // Kept for every module but Node's own: the link step resolves local files and workspace packages (`@acme/api`).
+    const linkable = ref !== undefined && !/^node:/.test(ref.specifier);
+    unit.uses.push({ pos, path, auth: c.auth, validation: c.validation, rateLimit: c.rateLimit, ...(linkable ? { ref } : {}), ...(linkable && mountAuth ? { guarded: true } : {}), start: arg.getStart(a.source), end: arg.getEnd() });
     if (c.auth) mountAuth = true;
   }
 }

@@ -42,9 +42,12 @@ export function sessionLoader(text: string): boolean {
   return /^(?:session|cookieSession|expressSession|fastifySession|secureSession|koaSession)\s*\(/.test(text) || /^(?:passport\.(?:initialize|session))\s*\(/.test(text);
 }
 
-/** A validator middleware or pipe by name: `validate(schema)`, `celebrate({...})`, `zValidator('json', s)`, `body('email')`. */
+/**
+ * A validator middleware or pipe by name: `validate(schema)`, `celebrate({...})`, `zValidator('json', s)`, `body('email')`,
+ * or a middleware that parses one part of the request into checked values (`parseQuery`, `helpers.parseBody`).
+ */
 export function validatorName(text: string): boolean {
-  return /validat|schema|celebrate|[a-z]Validator\b|ValidationPipe|checkSchema|^(?:body|query|param|check|oneOf)\s*\(|\bjoi\b|\byup\b|\bzod\b|valibot|\bajv\b|sanitiz|\bdto\b/i.test(text);
+  return /validat|schema|celebrate|[a-z]Validator\b|ValidationPipe|checkSchema|^(?:body|query|param|check|oneOf)\s*\(|\bjoi\b|\byup\b|\bzod\b|valibot|\bajv\b|sanitiz|\bdto\b|(?:^|\.)parse(?:Query|Body|Params|Input|Request|Pagination)\b/i.test(text);
 }
 
 /** Rate limiters by name: `rateLimit({...})`, `limiter`, `slowDown`, `ThrottlerGuard`, `@Throttle()`. */

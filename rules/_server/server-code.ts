@@ -176,7 +176,8 @@ export function httpServerPackages(model: RepoModel): ServerPackage[] {
     // Hono without its Node adapter runs on Workers, Deno or Bun edge runtimes: no long-running process of ours.
     if (frameworks.length === 1 && frameworks[0] === 'hono') continue;
     if (frameworks.length === 0 || (manifest.bin !== undefined && !startsOwnServer(manifest)) || serverlessAdapters.some((d) => deps.has(d))) continue;
-    if (frontEnds.some((d) => deps.has(d)) && !deps.has('@nestjs/core') && !deps.has('express') && !deps.has('fastify')) continue;
+    // A front-end dependency (React for server-rendered emails or pages) does not stop an explicit Node server from being one.
+    if (frontEnds.some((d) => deps.has(d)) && !['@nestjs/core', 'express', 'fastify', '@hono/node-server'].some((d) => deps.has(d))) continue;
     out.push({ dir: dirOf(path), manifest, frameworks });
   }
   return out;

@@ -9,6 +9,11 @@ const narrowing = /\binstanceof\s+(?!Error\b)[\w.]+|\bstatus(?:Code)?\s*[<>]=?\s
 
 type Leak = 'stack' | 'raw' | 'message';
 
+const comparisons = new Set<ts.SyntaxKind>([
+  ts.SyntaxKind.InstanceOfKeyword, ts.SyntaxKind.InKeyword, ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken,
+  ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsToken,
+]);
+
 /** The caught error names visible at `node`: `catch (err)`, `(err, req, res, next) =>`, `setErrorHandler((error, ...) =>`, `.catch((e) =>`. */
 function errorNames(node: ts.Node): Set<string> {
   const names = new Set<string>();
@@ -45,6 +50,13 @@ function leakIn(payload: ts.Expression, names: ReadonlySet<string>): { kind: Lea
     if (isFunctionLike(node)) return false;
     // `isProd ? undefined : err.stack`: shown only in development.
     if (ts.isConditionalExpression(node) && narrowing.test(node.condition.getText())) return false;
+    // `CODES[err.message] ?? CODES.UNKNOWN`: the message picks a prepared answer; it is not sent.
+    if (ts.isElementAccessExpression(node)) {
+      if (visit(node.expression) !== false) forEachDescendant(node.expression, visit);
+      return false;
+    }
+    // `err instanceof AppError`, `err.message === 'x'`: a test of the error yields a boolean, not its content.
+    if (ts.isBinaryExpression(node) && comparisons.has(node.operatorToken.kind)) return false;
     if (ts.isPropertyAccessExpression(node) && errorRef(node.expression, names)) {
       const prop = node.name.text;
       if (prop === 'stack') note('stack', node);

@@ -2,13 +2,21 @@ import { defineRule } from '../../../src/core/define-rule.js';
 import { option } from '../../../src/core/options.js';
 import { apiRoute, describeRoute, httpModel, httpSelector, publicByDesign, readHttp } from '../../_http/kit.js';
 import type { LinkedRoute } from '../../_http/link.js';
-import { webhookPath } from '../../_http/paths.js';
+import { segments, webhookPath } from '../../_http/paths.js';
 import { mutatingMethods } from '../../_http/routes.js';
 
 function mutating(r: LinkedRoute): boolean {
   if (mutatingMethods.has(r.route.method)) return true;
   // `app.all(...)` and Pages Router handlers without a method check accept POST too; they matter when they take a body.
   return r.route.method === 'ALL' && (r.handler?.facts.reads.some((x) => x.kind === 'body') ?? false);
+}
+
+/**
+ * `/deploy/:refreshToken`, `/invites/:inviteToken`: a secret in the URL is the credential (a capability URL handed to
+ * one caller, like a webhook URL with a token), so the handler that looks it up is the authentication.
+ */
+function capabilityPath(path: string): boolean {
+  return segments(path).some((s) => /^[:{[][\w-]*(?:token|secret|signature)[}\]]?$/i.test(s));
 }
 
 export default defineRule({
@@ -66,9 +74,10 @@ export default defineRule({
       limitations: [
         'Authentication is recognised by names (`requireAuth`, `passport.authenticate`, `app.authenticate`, `JwtAuthGuard`, `verifyToken`, `isLoggedIn`...) and by handler code that reads `req.user`, calls `auth()`/`getServerSession()`/`currentUser()` or `request.jwtVerify()`; an auth layer with other names is not seen and its routes are reported.',
         'Routes whose router mount cannot be followed (a computed path, a loop over a route table) are not judged: what applies at the mount is unknown.',
-        'Sign-in, sign-up, password reset, OAuth callback, health and webhook paths (and `POST /sessions`, `POST /tokens`) are treated as public by design, as are routes defined in the sign-in flow\'s own files (`auth/`, `login.ts`, `create-account.ts`...) or handled by functions named after it (`registerUser`, `login`, `forgotPassword`); webhooks are reported only when they verify no signature.',
+        'Sign-in, sign-up, password reset, OAuth and SSO callback, invitation acceptance, health and webhook paths (and `POST /sessions`, `POST /tokens`) are treated as public by design, as are routes defined in a file named after one step of the sign-in flow (`login.ts`, `create-account.ts`, `forgot-password.ts`...) or handled by functions named after it (`registerUser`, `login`, `forgotPassword`, `verifyEmail`); other routes in an `auth/` folder (members, invitations, sessions) are judged like any route. Webhooks are reported only when they verify no signature and do more than redirect.',
         'Authentication enforced outside the code (an API gateway, a service mesh) is not visible.',
         'Read-only (GET) routes are reported only with the `includeReads` option.',
+        'A handler that verifies a signature, or answers 401 when it cannot identify the caller (`if (!user) return c.json(..., 401)`), counts as authenticated; so does a route whose path carries a secret parameter (`/deploy/:refreshToken`), the credential of a capability URL.',
       ],
     },
   },
@@ -86,9 +95,13 @@ export default defineRule({
       const path = r.fullPath ?? r.route.path;
       const range = { start: r.route.start, end: r.route.end };
       if (path !== null && webhookPath(path)) {
-        if (r.handler && !r.handler.facts.signature) ctx.report({ messageId: 'webhook', path: r.path, range, data: { route: describeRoute(r) } });
+        // A handler that only redirects (a provider's setup URL pointed back at the app) acts on no event.
+        if (r.handler && !r.handler.facts.signature && !r.handler.facts.redirectOnly) ctx.report({ messageId: 'webhook', path: r.path, range, data: { route: describeRoute(r) } });
         continue;
       }
+      // A verified signature authenticates the sender, whatever the path is called (`/deploy/github`).
+      if (r.handler?.facts.signature) continue;
+      if (path !== null && capabilityPath(path)) continue;
       if (publicByDesign(r)) continue;
       ctx.report({ messageId: 'unguarded', path: r.path, range, data: { route: describeRoute(r) } });
     }

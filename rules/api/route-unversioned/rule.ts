@@ -18,6 +18,12 @@ function providerCallback(path: string): boolean {
   return webhookPath(path) || segments(path).some((s) => /^(?:callback|callbacks|oauth|oauth2|saml|acs|\.well-known)$/i.test(s)) || (publicPath(path) && /callback/i.test(path));
 }
 
+/**
+ * Full-stack frameworks that render the application's pages from the same server: its API routes serve that front end,
+ * which ships with them, like Next.js route handlers.
+ */
+const fullStackFrameworks = ['next', 'react-router', '@react-router/node', '@react-router/serve', '@remix-run/node', '@remix-run/server-runtime', 'nuxt', '@sveltejs/kit', 'astro', '@tanstack/react-start', '@solidjs/start', '@analogjs/platform'];
+
 export default defineRule({
   meta: {
     id: 'route-unversioned',
@@ -63,7 +69,7 @@ export default defineRule({
       },
       peers: ['Spectral (OpenAPI linting) can require a version in `servers` URLs; no JavaScript source linter checks route registrations for it'],
       limitations: [
-        'Next.js route handlers and API routes are not reported: they usually serve the application\'s own front end, which is deployed together with them.',
+        'Next.js route handlers and API routes are not reported: they usually serve the application\'s own front end, which is deployed together with them. The same holds for any server in a package that also renders its pages with a full-stack framework (React Router/Remix, Nuxt, SvelteKit, Astro, TanStack Start), e.g. a Hono server in front of a React Router app.',
         'Health, readiness, metrics, documentation, GraphQL and tRPC endpoints, webhooks and OAuth callbacks are exempt.',
         'A router whose mount cannot be followed (mounted in a loop, by a computed path, or from a package) is only judged by its own paths and by a `v1/` folder in its file path; otherwise it is not reported.',
         'Version negotiation is recognised from Nest `enableVersioning`/`@Version`, Fastify `constraints: { version }` and code that reads an `Accept-Version`/`Api-Version` header; other schemes are not seen.',
@@ -80,6 +86,16 @@ export default defineRule({
     const model = httpModel(ctx.model, signals);
     // One finding per service, where its app is created: that is where a version prefix is added.
     const byService = new Map<string, LinkedRoute[]>();
+    const fullStack = new Map<string, boolean>();
+    const rendersPages = (dir: string): boolean => {
+      let known = fullStack.get(dir);
+      if (known === undefined) {
+        // The service's own dependencies: a monorepo root often lists frameworks its other workspaces use.
+        const own = ctx.model.dependencies(dir);
+        fullStack.set(dir, (known = fullStackFrameworks.some((d) => own.has(d))));
+      }
+      return known;
+    };
     for (const r of model.routes) {
       if (r.route.framework === 'next' || !apiRoute(r)) continue;
       if (model.packages.get(r.packageDir)?.versioning) continue;
@@ -87,6 +103,7 @@ export default defineRule({
       // Without a known mount the prefix is unknown: nothing can be concluded.
       if (!r.mounted || r.fullPath === null) continue;
       if (providerCallback(r.fullPath)) continue;
+      if (rendersPages(r.packageDir)) continue;
       let list = byService.get(r.packageDir);
       if (!list) byService.set(r.packageDir, (list = []));
       list.push(r);

@@ -12,7 +12,19 @@ export interface Dockerfile {
 /** Folders whose Dockerfiles are samples or test inputs, not images of this project. */
 const notProject = /(?:^|\/)(?:examples?|samples?|fixtures?|__fixtures__|test-?fixtures|testdata|__tests__|tests?|e2e|docs?\/examples?|vendor|third[-_]party)\//i;
 /** Images for development or CI tooling only: dev containers, CI helper images, local or test Dockerfiles. */
-const devOnly = /(?:^|\/)\.(?:devcontainer|gitlab|github|circleci|buildkite|woodpecker)\/|(?:^|\/)(?:dev|development|local|debug|test|tests|ci|e2e)\.Dockerfile$|Dockerfile[.-](?:dev|development|local|debug|test|tests|ci|e2e)$|(?:^|\/)[^/]*[.-](?:dev|local|test|ci)\.Dockerfile$/i;
+const devOnly = /(?:^|\/)\.(?:devcontainer|gitlab|github|circleci|buildkite|woodpecker)\/|(?:^|\/)(?:dev|development|local|debug|test|tests|ci|e2e)\.Dockerfile$|Dockerfile[.-](?:dev|development|local|debug|test|tests|ci|e2e)$|(?:^|\/)[^/]*[.-](?:dev|development|local|debug|test|tests|testing|ci|e2e)\.Dockerfile$/i;
+/**
+ * A start command that runs a development or test entrypoint (`startup.dev.sh`, `run-e2e.sh`, `npm run dev`,
+ * `nodemon`): the image serves a local stack or a CI job, whatever its file is called.
+ */
+const devStart = /(?:^|[\s"'/])[\w.-]*[.-](?:dev|development|local|test|tests|ci|e2e)\.sh\b|\b(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?(?:dev|start:dev|develop|test(?::[\w-]+)?|e2e)\b|\bnodemon\b|\b(?:next|vite|nuxt|nuxi)\s+dev\b/;
+
+/**
+ * Local stand-ins for outside services: mail catchers (MailDev, MailHog, Mailpit), cloud emulators (LocalStack,
+ * Azurite, DynamoDB Local) and mock servers. Their images serve a developer's machine or a test run, never production.
+ */
+const devTool = /\b(?:maildev|mailhog|mailpit|mailcatcher|smtp4dev|inbucket|localstack|azurite|dynamodb-local|elasticmq|fake-gcs-server|wiremock|mockserver)\b/i;
+const devToolStart = new RegExp(`^(?:exec\\s+|npx\\s+(?:-y\\s+)?)?(?:\\S*/)?${devTool.source}`, 'i');
 
 export function dockerfilesOf(model: RepoModel, which: 'project' | 'shipped'): Dockerfile[] {
   return model
@@ -21,13 +33,36 @@ export function dockerfilesOf(model: RepoModel, which: 'project' | 'shipped'): D
     .flatMap((f) => {
       const parsed = model.dockerfile(f.path);
       if (!parsed || parsed.stages.length === 0) return [];
+      if (which === 'shipped' && developmentImage(parsed)) return [];
       const globalArgs = new Map<string, string>();
       for (const ins of parsed.instructions) {
         if (ins.keyword === 'FROM') break;
         if (ins.keyword === 'ARG') for (const [k, v] of argPairs(ins.args)) if (v !== undefined) globalArgs.set(k, v);
       }
-      return [{ path: f.path, model: parsed, globalArgs }];
+      const file: Dockerfile = { path: f.path, model: parsed, globalArgs };
+      if (which === 'shipped' && devToolImage(file)) return [];
+      return [file];
     });
+}
+
+/**
+ * A dev tool's image: named after one (`maildev.Dockerfile`, `docker/mailhog/Dockerfile`), built on one
+ * (`FROM maildev/maildev`), or starting one (`RUN npm i -g maildev` then `CMD maildev`).
+ */
+function devToolImage(file: Dockerfile): boolean {
+  if (devTool.test(file.path.split('/').slice(-2).join('/'))) return true;
+  const chain = finalChain(file);
+  if (devTool.test(baseImage(file, chain))) return true;
+  const start = startCommand(chainInstructions(chain));
+  return start !== undefined && devToolStart.test(start.text.trim());
+}
+
+/** The last CMD/ENTRYPOINT of the file (the final stage's) runs a development or test entrypoint. */
+function developmentImage(parsed: DockerfileModel): boolean {
+  const last = parsed.instructions.filter((i) => i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT');
+  const finalFrom = parsed.instructions.filter((i) => i.keyword === 'FROM').at(-1);
+  const own = last.filter((i) => !finalFrom || i.line > finalFrom.line);
+  return own.some((i) => devStart.test(execFormText(i.args)));
 }
 
 function unquote(value: string): string {

@@ -3,7 +3,7 @@
  * scanning, or this audit. Commands arrive already expanded through task runners (see tasks.ts).
  */
 import type { RepoModel } from '../../../src/audit/model.js';
-import { allSteps, pipelinesOf, runnableJobs, type Pipeline, type PipelineJob, type PipelineStep } from './pipelines.js';
+import { allSteps, pipelinesOf, runnableJobs, type Pipeline, type PipelineJob, type PipelineStep, type Script } from './pipelines.js';
 import { expandScript, type Expanded } from './tasks.js';
 
 export type Kind = 'test' | 'lint' | 'typecheck' | 'sast' | 'depscan' | 'prodgrade';
@@ -226,7 +226,7 @@ export function kindSites(model: RepoModel): KindSite[] {
   };
   for (const { pipeline, job, step } of allSteps(pipelines)) {
     if (step.run) {
-      for (const e of expandScript(model, step.run)) add(commandKinds(e), { pipeline, job, step, path: step.path, offset: e.offset, end: e.end, what: describe(e), argv: e.argv });
+      for (const e of expandScript(model, withMatrix(step.run, job.matrix))) add(commandKinds(e), { pipeline, job, step, path: step.path, offset: e.offset, end: e.end, what: describe(e), argv: e.argv });
     }
     if (step.uses) {
       const kinds = kindsOfReference(step.uses.value);
@@ -251,6 +251,42 @@ export function kindSites(model: RepoModel): KindSite[] {
   sites.sort((a, b) => a.path.localeCompare(b.path) || a.offset - b.offset);
   sitesCache.set(model, sites);
   return sites;
+}
+
+/**
+ * `pnpm ${{ matrix.job }}` with `matrix: { job: [build, test] }` runs `pnpm build` and `pnpm test`: the script is read
+ * once per value of each axis it uses, the copies one after another, each position mapped back to its own in the file.
+ */
+export function withMatrix(script: Script, matrix: Readonly<Record<string, readonly string[]>> | undefined): Script {
+  if (!matrix) return script;
+  const reference = /\$\{\{\s*matrix\.([\w-]+)\s*\}\}/g;
+  const axes = [...new Set([...script.text.matchAll(reference)].map((m) => m[1]!))].filter((axis) => matrix[axis]);
+  if (axes.length === 0) return script;
+  const variants: Array<Record<string, string>> = [{}];
+  for (const axis of axes) {
+    const next: Array<Record<string, string>> = [];
+    for (const v of variants) for (const value of matrix[axis]!) next.push({ ...v, [axis]: value });
+    variants.splice(0, variants.length, ...next.slice(0, 16));
+  }
+  let text = '';
+  // For each character of the combined text: the index in the original script it came from.
+  const origin: number[] = [];
+  for (const values of variants) {
+    let last = 0;
+    for (const m of script.text.matchAll(reference)) {
+      const value = values[m[1]!];
+      if (value === undefined) continue;
+      for (let i = last; i < m.index; i++) origin.push(i);
+      text += script.text.slice(last, m.index);
+      for (let i = 0; i < value.length; i++) origin.push(m.index);
+      text += value;
+      last = m.index + m[0].length;
+    }
+    for (let i = last; i < script.text.length; i++) origin.push(i);
+    text += `${script.text.slice(last)}\n`;
+    origin.push(script.text.length);
+  }
+  return { text, path: script.path, offsetAt: (index) => script.offsetAt(origin[Math.min(index, origin.length - 1)] ?? 0) };
 }
 
 function commandKinds(e: Expanded): Set<Kind> {

@@ -8,7 +8,7 @@ import { syntheticScript, YamlReader, type Script } from './yaml.js';
 
 export type { Script } from './yaml.js';
 
-export type Provider = 'github' | 'gitlab' | 'circleci' | 'bitbucket' | 'azure';
+export type Provider = 'github' | 'gitlab' | 'circleci' | 'bitbucket' | 'azure' | 'travis';
 
 export interface Located {
   value: string;
@@ -56,6 +56,8 @@ export interface PipelineJob {
   template: boolean;
   /** Azure deployment strategy (`runOnce`, `rolling`, `canary`) and whether it has an `on: failure` hook. */
   strategy?: { kind: string; onFailure: boolean };
+  /** GitHub `strategy.matrix` axes whose values are plain scalars (`job: [build, test, typecheck]`). */
+  matrix?: Record<string, string[]>;
 }
 
 export interface Pipeline {
@@ -84,6 +86,7 @@ const compositeAction = /(?:^|\/)action\.ya?ml$/;
 const gitlabRoot = /^\.gitlab-ci\.ya?ml$/;
 const circleci = /^\.circleci\/[^/]+\.ya?ml$/;
 const bitbucket = /^bitbucket-pipelines\.ya?ml$/;
+const travis = /^\.travis\.ya?ml$/;
 /** Azure Pipelines files can live anywhere; these are the conventional names and folders. */
 const azure = /(?:^|\/)azure-pipelines[^/]*\.ya?ml$|^\.?azure-pipelines\/.+\.ya?ml$|^\.azuredevops\/.+\.ya?ml$|^\.?pipelines\/.+\.ya?ml$/;
 
@@ -93,6 +96,7 @@ export function providerOfPath(path: string): Provider | undefined {
   if (gitlabRoot.test(path)) return 'gitlab';
   if (circleci.test(path)) return 'circleci';
   if (bitbucket.test(path)) return 'bitbucket';
+  if (travis.test(path)) return 'travis';
   if (azure.test(path)) return 'azure';
   return undefined;
 }
@@ -181,6 +185,7 @@ function readPipelines(model: RepoModel): Pipeline[] {
     else if (gitlabRoot.test(path)) out.push(...readGitlab(model, path));
     else if (circleci.test(path)) out.push(...withReader(model, path, (r) => readCircleci(r)));
     else if (bitbucket.test(path)) out.push(...withReader(model, path, (r) => [readBitbucket(r)]));
+    else if (travis.test(path)) out.push(...withReader(model, path, (r) => [readTravis(r)]));
     else if (azure.test(path) && looksLikeAzure(model, path)) out.push(...readAzure(model, path, 'workflow', new Set()));
   }
   return out;
@@ -288,6 +293,11 @@ function readGithubWorkflow(r: YamlReader): Pipeline {
     const uses = located(r, r.get(job, 'uses'));
     const name = r.str(r.get(job, 'name'));
     const permissions = jobPerms ? readPermissions(r, jobPerms.value, jobPerms.keyOffset) : undefined;
+    const matrix: Record<string, string[]> = {};
+    for (const axis of r.entries(r.get(r.get(job, 'strategy'), 'matrix'))) {
+      const values = r.list(axis.value).map((v) => r.str(v));
+      if (values.length > 0 && values.every((v): v is string => v !== undefined)) matrix[axis.key] = values;
+    }
     pipeline.jobs.push({
       id: e.key,
       path: r.path,
@@ -300,6 +310,7 @@ function readGithubWorkflow(r: YamlReader): Pipeline {
       with: r.scripts(r.get(job, 'with')),
       steps: readGithubSteps(r, r.get(job, 'steps')),
       template: false,
+      ...(Object.keys(matrix).length > 0 ? { matrix } : {}),
     });
   }
   return pipeline;
@@ -604,6 +615,52 @@ function readBitbucketStep(r: YamlReader, pipeline: Pipeline, step: Node, sectio
     steps,
     template: false,
   });
+}
+
+// ---------------------------------------------------------------- Travis CI
+
+/** The phases of a Travis job that run the project's commands, in the order Travis runs them. */
+const travisPhases = ['before_install', 'install', 'before_script', 'script'];
+
+/**
+ * `.travis.yml`: the top-level phases form the default job (run for every `language` version); each entry of
+ * `jobs.include` (or the older `matrix.include`) is a job that inherits the top-level phases it does not override.
+ * Travis builds pushes and pull requests unless told otherwise.
+ */
+function readTravis(r: YamlReader): Pipeline {
+  const root = r.doc.contents;
+  const pipeline = emptyPipeline('travis', r.path, 'workflow', firstKeyOffset(r));
+  pipeline.triggers = ['push', 'pull_request'];
+  const phaseSteps = (job: unknown, inherit: boolean): PipelineStep[] => {
+    const steps: PipelineStep[] = [];
+    for (const phase of travisPhases) {
+      const node = r.get(job, phase) ?? (inherit ? r.get(root, phase) : undefined);
+      const run = r.script(node);
+      if (run) steps.push({ path: r.path, offset: r.offset(node), name: phase, run, with: {} });
+    }
+    return steps;
+  };
+  const jobs = r.get(root, 'jobs') ?? r.get(root, 'matrix');
+  const include = r.list(r.get(jobs, 'include'));
+  const topLevel = phaseSteps(root, false);
+  // Without `include`, or with a top-level `script`, the default job runs too.
+  if (include.length === 0 || r.get(root, 'script') !== undefined) {
+    pipeline.jobs.push({ id: 'default', path: r.path, offset: firstKeyOffset(r), images: [], with: {}, steps: topLevel, template: false });
+  }
+  for (const [i, item] of include.entries()) {
+    const name = r.str(r.get(item, 'name')) ?? r.str(r.get(item, 'stage'));
+    pipeline.jobs.push({
+      id: name ?? `include#${i + 1}`,
+      path: r.path,
+      offset: r.offset(item),
+      ...(name ? { name } : {}),
+      images: [],
+      with: {},
+      steps: phaseSteps(item, true),
+      template: false,
+    });
+  }
+  return pipeline;
 }
 
 // ---------------------------------------------------------------- Azure Pipelines

@@ -176,6 +176,9 @@ export function coreWords(words: readonly Word[]): Word[] {
     } else if (['npx', 'bunx', 'pnpx'].includes(first)) {
       w = w.slice(1);
       while (w[0]?.value.startsWith('-')) w = w.slice(w[0].value === '-p' || w[0].value === '--package' ? 2 : 1);
+      // `npx prodgrade@1.2.0 audit` runs the package's bin: the version is not part of the command name.
+      const spec = w[0] && /^((?:@[\w.-]+\/)?[\w.-]+)@[^/\s]+$/.exec(w[0].value);
+      if (spec) w = [{ ...w[0]!, value: spec[1]! }, ...w.slice(1)];
     } else if ((first === 'pnpm' || first === 'yarn' || first === 'npm' || first === 'bun') && ['exec', 'dlx', 'x'].includes(w[1]?.value ?? '')) {
       w = w.slice(2);
       while (w[0]?.value.startsWith('-')) w = w.slice(1);

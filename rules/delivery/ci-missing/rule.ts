@@ -4,7 +4,6 @@ import { pipelinesOf } from '../_pipelines/pipelines.js';
 /** CI systems the shared pipeline reader does not parse, recognised by their configuration file. */
 const otherCiFiles: Array<{ system: string; test: RegExp }> = [
   { system: 'Jenkins', test: /^Jenkinsfile$/ },
-  { system: 'Travis CI', test: /^\.travis\.ya?ml$/ },
   { system: 'Buildkite', test: /^\.buildkite\/pipeline\.ya?ml$/ },
   { system: 'Drone', test: /^\.drone\.ya?ml$/ },
   { system: 'Woodpecker', test: /^\.woodpecker(?:\.ya?ml|\/[^/]+\.ya?ml)$/ },
@@ -44,7 +43,7 @@ export default defineRule({
   },
   scope: 'repository',
   check(ctx) {
-    // GitHub Actions, GitLab CI, CircleCI, Bitbucket and Azure Pipelines come from the shared reader (composite
+    // GitHub Actions, GitLab CI, CircleCI, Bitbucket, Azure Pipelines and Travis CI come from the shared reader (composite
     // actions are not pipelines of their own).
     const pipelines = pipelinesOf(ctx.model).filter((p) => p.kind === 'workflow');
     const others = ctx.model.files.filter((f) => otherCiFiles.some((c) => c.test.test(f.path)));

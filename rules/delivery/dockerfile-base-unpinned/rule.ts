@@ -45,7 +45,7 @@ export default defineRule({
       limitations: [
         'A base image given only by a build argument without a default (`FROM $BASE_IMAGE`) cannot be judged and is skipped.',
         'Version tags without digest are accepted unless `requireDigest` is on; a major-only tag such as `node:20` counts as a version.',
-        'Development-only Dockerfiles (`.devcontainer/`, `Dockerfile.dev`…), CI helper images (`.gitlab/`, `.github/`…) and example folders are skipped.',
+        'Development-only Dockerfiles (`.devcontainer/`, `Dockerfile.dev`…), images of dev tools (mail catchers, LocalStack, mock servers), CI helper images (`.gitlab/`, `.github/`…) and example folders are skipped.',
         'A FROM line under `# hadolint ignore=DL3006` or `DL3007` is skipped: the project already decided about the equivalent hadolint check.',
       ],
     },

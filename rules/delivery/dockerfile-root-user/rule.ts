@@ -9,6 +9,8 @@ const nonRootBases = [
   /(?:^|\/)bitnami\//,
   /-unprivileged(?:[:@]|$)/,
   /^(?:registry\.access\.redhat\.com|registry\.redhat\.io)\/ubi\d+\/(?:nodejs|python|php|ruby|perl|go-toolset|openjdk|dotnet)-/,
+  // AWS Lambda runs a function image as its own unprivileged user, whatever the image's USER says.
+  /^(?:public\.ecr\.aws\/lambda\/|amazon\/aws-lambda-)/,
 ];
 
 /**
@@ -18,7 +20,7 @@ const nonRootBases = [
  */
 const rootBases = [
   /^(?:(?:docker\.io\/|index\.docker\.io\/|public\.ecr\.aws\/docker\/|mirror\.gcr\.io\/)?library\/)?[a-z0-9._-]+(?::[\w.-]+)?(?:@sha256:[0-9a-f]+)?$/,
-  /^(?:oven\/bun|denoland\/deno|amazoncorretto|mcr\.microsoft\.com\/(?:dotnet|powershell|playwright|azure-functions|devcontainers)|public\.ecr\.aws\/(?:amazonlinux|lambda)|gcr\.io\/google\.com\/cloudsdktool|continuumio|nvidia\/cuda|pytorch\/pytorch|tiangolo\/|alpine\/|hashicorp\/)/,
+  /^(?:oven\/bun|denoland\/deno|amazoncorretto|mcr\.microsoft\.com\/(?:dotnet|powershell|playwright|azure-functions|devcontainers)|public\.ecr\.aws\/amazonlinux|gcr\.io\/google\.com\/cloudsdktool|continuumio|nvidia\/cuda|pytorch\/pytorch|tiangolo\/|alpine\/|hashicorp\/)/,
 ];
 
 /**
@@ -67,8 +69,8 @@ export default defineRule({
       peers: ['hadolint DL3002 (last USER should not be root)', 'Checkov CKV_DOCKER_3 (a user is created) and CKV_DOCKER_8 (last USER not root)', 'Trivy misconfiguration DS002'],
       limitations: [
         'A user set by the orchestrator (`securityContext.runAsUser`, `docker run --user`) is not seen; such images are still reported.',
-        'Without a USER line the default user of the base image decides. It is taken as root for Docker official images (`node`, `python`, `nginx`…), `scratch` and a few vendor runtimes (Bun, Deno, .NET, Corretto), and as non-root for distroless `:nonroot`, Chainguard, Bitnami, `*-unprivileged` and Red Hat UBI language images; images of other organisations (often the project\'s own base image) are not judged.',
-        'Development-only Dockerfiles (`.devcontainer/`, `Dockerfile.dev`, `*.test.Dockerfile`…), CI helper images (`.gitlab/`, `.github/`…) and example folders are skipped.',
+        'Without a USER line the default user of the base image decides. It is taken as root for Docker official images (`node`, `python`, `nginx`…), `scratch` and a few vendor runtimes (Bun, Deno, .NET, Corretto), and as non-root for distroless `:nonroot`, Chainguard, Bitnami, `*-unprivileged` and Red Hat UBI language images, and AWS Lambda base images (Lambda runs them as an unprivileged user); images of other organisations (often the project\'s own base image) are not judged.',
+        'Development-only Dockerfiles (`.devcontainer/`, `Dockerfile.dev`, `*.test.Dockerfile`, `*.e2e.Dockerfile`…, or any image whose start command runs a dev or test entrypoint such as `startup.dev.sh` or `npm run dev`), images of local stand-ins for outside services (mail catchers such as MailDev, MailHog and Mailpit, LocalStack and other cloud emulators, mock servers: by file name, base image or start command), CI helper images (`.gitlab/`, `.github/`…) and example folders are skipped.',
         'Images that start Apache, nginx or PHP-FPM are not reported for lacking a USER: their master process binds ports as root and runs the workers unprivileged.',
       ],
     },

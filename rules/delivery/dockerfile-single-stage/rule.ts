@@ -50,7 +50,7 @@ export default defineRule({
       limitations: [
         'Build steps are recognised by command (`npm run build`, `tsc`, `next build`, `go build`, `mvn package`…); a build hidden in a shell script is not seen.',
         'Interpreted apps without a build step are not reported, whatever else the image carries.',
-        'Development-only Dockerfiles (`.devcontainer/`, `Dockerfile.dev`…) and example folders are skipped.',
+        'Development-only Dockerfiles (`.devcontainer/`, `Dockerfile.dev`…), images of dev tools (mail catchers, LocalStack, mock servers) and example folders are skipped.',
       ],
     },
   },

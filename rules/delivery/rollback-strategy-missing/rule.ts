@@ -102,9 +102,23 @@ function hasRollbackEvidence(model: RepoModel, pipelines: readonly Pipeline[]): 
   return model.files.some((f) => rollbackEvidence.some((e) => e.files.test(f.path) && e.text.test(model.text(f.path) ?? '')));
 }
 
+const nameWords = (name: string): string[] => name.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+
+/**
+ * A job that tests a deployment (`upgrade-integration-test.yml`, job `e2e`) rather than releasing one: it deploys to a
+ * throwaway environment on the runner. Named for testing, and not for deploying or releasing.
+ */
+function testJob(pipeline: Pipeline, job: PipelineJob): boolean {
+  const words = [pipeline.path.replace(/^.*\//, '').replace(/\.ya?ml$/, ''), job.id, job.name ?? ''].flatMap(nameWords);
+  if (words.some((w) => /^(?:deploy|deployment|release|rollout|publish|promote|prod|production|staging)$/.test(w))) return false;
+  if (job.environment) return false;
+  return words.some((w) => /^(?:test|tests|e2e|integration|smoke)$/.test(w));
+}
+
 function deploySites(model: RepoModel, pipelines: readonly Pipeline[]): DeploySite[] {
   const sites: DeploySite[] = [];
   for (const { pipeline, job, step } of allSteps(pipelines)) {
+    if (testJob(pipeline, job)) continue;
     if (step.run) {
       for (const e of expandScript(model, step.run)) {
         const d = deployCommand(e.argv);
@@ -167,7 +181,7 @@ export default defineRule({
         'Heuristic: rollback is accepted if any mechanism appears anywhere in the repository, without proving it covers the deployed service; mechanisms configured outside the repository (a platform setting, an infrastructure repository) are not seen, hence the low confidence.',
         'Platforms whose deploys are atomic and instantly reversible by design (Vercel, Netlify, Cloudflare Pages, Firebase Hosting, GitHub Pages) and package publishing are not treated as deploys.',
         'A Kubernetes rolling update with readiness probes stops a broken rollout but does not roll it back, so it is still reported.',
-        'Only reported when a CI pipeline deploys.',
+        'Only reported when a CI pipeline deploys. Jobs named for testing and not for deploying (`upgrade-integration-test.yml`, job `e2e`) deploy to a throwaway environment and are not counted.',
       ],
     },
   },

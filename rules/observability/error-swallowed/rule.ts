@@ -29,6 +29,34 @@ function swallowingHandler(arg: ts.Expression | undefined, source: ts.SourceFile
   return (ts.isIdentifier(arg) || ts.isPropertyAccessExpression(arg)) && noopName.test(arg.getText(source));
 }
 
+/** Zod schema builders: `z.string().optional().catch(() => undefined)` sets a parse fallback, it handles no promise. */
+const schemaBuilders = new Set(['optional', 'nullable', 'nullish', 'default', 'coerce', 'transform', 'pipe', 'refine', 'superRefine', 'preprocess', 'brand', 'describe']);
+
+function schemaChain(receiver: ts.Expression): boolean {
+  let e: ts.Expression = receiver;
+  while (ts.isCallExpression(e) || ts.isPropertyAccessExpression(e)) {
+    if (ts.isPropertyAccessExpression(e) && schemaBuilders.has(e.name.text)) return true;
+    e = e.expression;
+  }
+  return ts.isIdentifier(e) && (e.text === 'z' || e.text === 'zod');
+}
+
+/**
+ * `const team = await getTeam(id).catch(() => null)`: the rejection becomes a value the code goes on to check (`if (!team)
+ * return 404`), a deliberate fallback rather than a silently dropped failure. Unbound calls (fire and forget) still count.
+ */
+function boundFallback(call: ts.CallExpression): boolean {
+  let n: ts.Node = call;
+  while (n.parent && (ts.isAwaitExpression(n.parent) || ts.isParenthesizedExpression(n.parent) || ts.isAsExpression(n.parent) || (ts.isConditionalExpression(n.parent) && n.parent.condition !== n))) n = n.parent;
+  const p = n.parent;
+  if (!p) return false;
+  if (ts.isVariableDeclaration(p) && p.initializer === n) return true;
+  if (ts.isBinaryExpression(p) && p.right === n && p.operatorToken.kind === ts.SyntaxKind.EqualsToken) return true;
+  // const [a, b] = await Promise.all([x().catch(() => null), y()])
+  if (ts.isArrayLiteralExpression(p) && p.parent && ts.isCallExpression(p.parent) && /^Promise\.(?:all|allSettled)$/.test(p.parent.expression.getText())) return boundFallback(p.parent);
+  return false;
+}
+
 export default defineRule({
   meta: {
     id: 'error-swallowed',
@@ -83,7 +111,7 @@ export default defineRule({
       limitations: [
         'Only server code is checked, recognised as in console-in-server-code (backend package, server imports, Next.js server entry points); tests, scripts, CLIs and front-end code are skipped.',
         'A comment anywhere inside the block counts as a deliberate, documented decision. Parse-or-default idioms (`try { x = JSON.parse(env) } catch {}`) are reported too: a one-line comment documents them and keeps a misconfiguration from going unnoticed silently.',
-        'Catch blocks that do something unrelated to the error (e.g. only `return null`) are not reported: the fallback may be intended.',
+        'Catch blocks that do something unrelated to the error (e.g. only `return null`) are not reported: the fallback may be intended. Likewise a rejection handler whose fallback value is kept in a variable (`const team = await getTeam(id).catch(() => null)`), and Zod\'s parse fallback `schema.catch(...)`.',
         'Floating promises (a promise neither awaited nor handled) need type information and are left to @typescript-eslint/no-floating-promises.',
       ],
     },
@@ -108,7 +136,10 @@ export default defineRule({
         if (!ts.isPropertyAccessExpression(call.expression)) return;
         const method = call.expression.name.text;
         const handler = method === 'catch' ? call.arguments[0] : method === 'then' ? call.arguments[1] : undefined;
-        if (swallowingHandler(handler, source)) signal.sites.push([call.expression.name.getStart(source), call.getEnd(), 'handler']);
+        if (!swallowingHandler(handler, source)) return;
+        if (method === 'catch' && schemaChain(call.expression.expression)) return;
+        if (boundFallback(call)) return;
+        signal.sites.push([call.expression.name.getStart(source), call.getEnd(), 'handler']);
       },
       EndOfFileToken: () => {
         if (signal.sites.length > 0) ctx.emit(signal);

@@ -23,7 +23,8 @@ function pinFiles(model: RepoModel): string | undefined {
     if (name === '.tool-versions' && /^\s*(?:nodejs|node)\s+\d/m.test(text())) return f.path;
     if (/^\.?mise(?:\.local)?\.toml$|^\.rtx\.toml$/.test(name) && /^\s*node\s*=\s*["']?\d/m.test(text())) return f.path;
     if (name === '.prototools' && /^\s*node\s*=\s*["']\d/m.test(text())) return f.path;
-    if (f.language === 'dockerfile' && /^\s*FROM\s+(?:--platform=\S+\s+)?(?:[\w.-]+\/)*node:v?\d/im.test(text())) return f.path;
+    // `node:20`, and Node images of other vendors that carry the version: `public.ecr.aws/lambda/nodejs:22`, `ubi9/nodejs-20`.
+    if (f.language === 'dockerfile' && /^\s*FROM\s+(?:--platform=\S+\s+)?(?:[\w.-]+\/)*(?:node|nodejs):v?\d|^\s*FROM\s+(?:--platform=\S+\s+)?(?:[\w.-]+\/)*nodejs-?\d+\b/im.test(text())) return f.path;
   }
   return undefined;
 }

@@ -163,8 +163,24 @@ export function constantExpression(node: ts.Expression, depth = 0): boolean {
     return false;
   }
   if (ts.isTemplateExpression(e)) return e.templateSpans.every((s) => constantExpression(s.expression, depth + 1));
+  // FORMATS[precision]: a lookup in a table of constants yields one of them (or undefined), whatever the key.
+  if (ts.isElementAccessExpression(e)) return constantTable(e.expression, depth);
   if (ts.isBinaryExpression(e)) return constantExpression(e.left, depth + 1) && constantExpression(e.right, depth + 1);
   if (ts.isConditionalExpression(e)) return constantExpression(e.whenTrue, depth + 1) && constantExpression(e.whenFalse, depth + 1);
+  return false;
+}
+
+/** A non-empty `const` object or array literal (declared in scope) whose values are all constants. */
+function constantTable(node: ts.Expression, depth: number): boolean {
+  const e = unwrap(node);
+  if (!ts.isIdentifier(e) || depth > 2) return false;
+  if (/^[A-Z][A-Z0-9_]*$/.test(e.text)) return true;
+  const init = initializerOf(e.text, e);
+  const declaration = init?.parent;
+  if (!init || !declaration || !ts.isVariableDeclaration(declaration) || !(declaration.parent.flags & ts.NodeFlags.Const)) return false;
+  const table = unwrap(init);
+  if (ts.isArrayLiteralExpression(table)) return table.elements.length > 0 && table.elements.every((x) => !ts.isSpreadElement(x) && constantExpression(x, depth + 1));
+  if (ts.isObjectLiteralExpression(table)) return table.properties.length > 0 && table.properties.every((p) => ts.isPropertyAssignment(p) && constantExpression(p.initializer, depth + 1));
   return false;
 }
 

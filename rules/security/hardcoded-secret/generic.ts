@@ -169,6 +169,13 @@ export function genericAt(line: string, pos: number, language: Language, path: s
   return { hit: readAssignment(line, s, e, language, path, where), next: e };
 }
 
+const localUrl = /[a-z][a-z0-9+.-]*:\/\/(?:[^\s/@?#]*@)?(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\]|[\w.-]+\.(?:localhost|local|test|example)|example\.(?:com|org|net))(?::\d+)?[^\s"'`]*$/i;
+
+/** `http://localhost:3000/invite?token=…`: a query value of a URL to a local or example host is a development value. */
+function localUrlBefore(line: string, at: number): boolean {
+  return localUrl.test(line.slice(Math.max(0, at - 300), at));
+}
+
 function readAssignment(line: string, s: number, e: number, language: Language, path: string, where: PathKind): GenericHit | undefined {
   let rawName = line.slice(s, e).replace(/^[$@-]+/, '').replace(/[.-]+$/, '');
   const flag = line.startsWith('--', s) || (line[s] === '-' && line[s - 1] === ' ');
@@ -178,6 +185,7 @@ function readAssignment(line: string, s: number, e: number, language: Language, 
   if (!cls) return undefined;
 
   const before = line[s - 1];
+  if ((before === '?' || before === '&') && localUrlBefore(line, s)) return undefined;
   let j = e;
   const quotedKey = before === '"' || before === "'" || before === '`';
   for (let k = 0; k < 2 && j < line.length && /["'`\]]/.test(line[j]!); k++) j++;

@@ -4,9 +4,21 @@ import { clientCode, nameContext, nonProductionPath } from '../_code/code.js';
 
 /** Values that must be unguessable. */
 const secretName = /token|secret|passw(?:or)?d|\bpwd|otp|nonce|session|api.?key|access.?key|secret.?key|private.?key|salt|csrf|xsrf|verif\w*code|reset\w*code|invite\w*code|invitation\w*code|auth\w*code|magic|one.?time|\bpin\b|passcode|credential|recovery.?code|signature|\biv\b/i;
+/** A quantity drawn at random (a length, a count): it decides how much, not what, so it needs no unpredictability. */
+const quantityName = /^(?:length|len|size|count|amount|times|iterations|rounds|attempts|delay|wait|waitMs|sleepMs|ms)$|(?:Length|Len|Size|Count)$/;
 /** Identifiers: guessable or colliding ids are a weaker problem (enumeration, collisions). */
 const idName = /(?:^|[^a-z])(?:id|uuid|guid)(?:$|[^a-z])|[a-z](?:Id|ID|Uuid|UUID)\b/;
-const harmless = /request.?id|trace.?id|span.?id|correlation.?id|element.?id|dom.?id|html.?id|input.?id|component.?id|\bkey\b|jitter|delay|backoff|retry|timeout|color|colour|sample|shuffle|random.?index|animation|position|offset|temp|tmp|mock|fake|seed|demo|placeholder|\bx\b|\by\b/i;
+const harmless = /request.?id|trace.?id|span.?id|correlation.?id|connection.?id|element.?id|dom.?id|html.?id|input.?id|component.?id|\bkey\b|jitter|delay|backoff|retry|timeout|color|colour|sample|shuffle|random.?index|animation|position|offset|temp|tmp|mock|fake|seed|demo|placeholder|\bx\b|\by\b/i;
+
+/** The variable or property the expression containing `node` is assigned to, when that is the statement's direct target. */
+function directName(node: ts.Node): string | undefined {
+  let n: ts.Node = node;
+  while (n.parent && (ts.isBinaryExpression(n.parent) || ts.isCallExpression(n.parent) || ts.isParenthesizedExpression(n.parent) || ts.isPrefixUnaryExpression(n.parent) || ts.isPropertyAccessExpression(n.parent))) n = n.parent;
+  const p = n.parent;
+  if (p && ts.isVariableDeclaration(p) && p.initializer === n && ts.isIdentifier(p.name)) return p.name.text;
+  if (p && ts.isPropertyAssignment(p) && p.initializer === n) return p.name.getText();
+  return undefined;
+}
 
 export default defineRule({
   meta: {
@@ -78,6 +90,9 @@ export default defineRule({
         const names = nameContext(call, 10);
         const text = names.join(' ');
         if (!text) return;
+        // `const length = Math.floor(Math.random() * 41) + 24` inside generatePassword(): the nearest name is what the
+        // value is, and a random length does not make the password's characters guessable.
+        if (quantityName.test(directName(call) ?? '')) return;
         let statement: ts.Node = call;
         while (statement.parent && !ts.isStatement(statement) && !ts.isSourceFile(statement.parent)) statement = statement.parent;
         if (reportedStatements.has(statement)) return;

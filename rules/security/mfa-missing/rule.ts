@@ -4,6 +4,10 @@ import { dependencySet, managedAuth, selfManagedAuth } from '../_code/auth-libra
 import { nonProductionPath } from '../_code/code.js';
 
 const mfaPackages = ['otplib', '@otplib/core', '@otplib/preset-default', 'speakeasy', 'otpauth', 'notp', 'node-2fa', '2fa-util', 'totp-generator', '@simplewebauthn/server', '@simplewebauthn/browser', 'fido2-lib', '@passwordless-id/webauthn', '@github/webauthn-json', 'webauthn', 'authenticator', '@levminer/speakeasy'];
+/** Packages that exist to test the product (`api-end-to-end-test`, `e2e`): the tokens they sign are not a sign-in. */
+const testPackage = /(?:^|\/)(?:examples?|fixtures?|test|tests)\/|(?:^|[/_.-])(?:test|tests|e2e|end-to-end)(?:[/_.-][^/]*)?\/package\.json$/;
+/** Identity providers declared as infrastructure (Cognito, Auth0, Okta, Zitadel, Keycloak, Identity Platform): MFA is their setting. */
+const managedIdentityResource = /^\s*resource\s+"(?:aws_cognito_user_pool|auth0_\w+|okta_\w+|zitadel_\w+|keycloak_realm|google_identity_platform_config|azuread_\w+)"/m;
 const mfaCode = /\b(?:totp|hotp|otpauth|two.?factor|2fa|mfa|multi.?factor|webauthn|passkeys?|authenticator|second.?factor|twoFactor|verifyTotp)\b/i;
 
 export default defineRule({
@@ -45,7 +49,7 @@ export default defineRule({
       peers: ['No static analysis tool checks for MFA capability'],
       limitations: [
         'Informational and repository-wide: a TOTP/WebAuthn library, or code mentioning MFA, TOTP, two-factor, WebAuthn or passkeys anywhere, counts as the capability; whether admin actions require it is not checked.',
-        'Repositories that use a hosted identity provider are not reported.',
+        'Repositories that use a hosted identity provider are not reported, whether through its SDK or declared in Terraform (Cognito user pools, Auth0, Okta, Zitadel, Keycloak realms); packages that only test the product (`*-e2e`, `api-end-to-end-test`) do not count as signing users in.',
       ],
     },
   },
@@ -57,9 +61,10 @@ export default defineRule({
   },
   summarize(ctx, signals) {
     if (signals.length > 0) return;
-    const deps = dependencySet(ctx.model.manifests().filter((m) => !/(?:^|\/)(?:examples?|fixtures?|test|tests)\//.test(m.path)));
+    const deps = dependencySet(ctx.model.manifests().filter((m) => !testPackage.test(m.path)));
     if (!selfManagedAuth.some((d) => deps.has(d))) return;
     if (managedAuth.some((d) => deps.has(d)) || mfaPackages.some((d) => deps.has(d))) return;
+    if (ctx.model.find((f) => f.path.endsWith('.tf')).some((f) => managedIdentityResource.test(ctx.model.text(f.path) ?? ''))) return;
     ctx.report({ messageId: 'missing' });
   },
 });

@@ -29,6 +29,23 @@ function payloadOf(body: string): string | undefined {
   return lines.join('').replace(/[^A-Za-z0-9+/=]/g, '');
 }
 
+/**
+ * Whether the payload has the shape its header promises. PKCS#1, PKCS#8, SEC1 and DSA keys are a DER SEQUENCE
+ * whose first element is the INTEGER version; an encrypted PKCS#8 key starts with a nested SEQUENCE (the
+ * algorithm); OpenSSH keys start with the `openssh-key-v1` magic. A certificate pasted between private-key
+ * markers (a form placeholder) fails this; legacy `Proc-Type` encryption and PGP armour are not checked.
+ */
+function shapeMatches(type: string, payload: string, raw: string): boolean {
+  if (type === 'OPENSSH') return payload.startsWith('b3BlbnNzaC1rZXktdjE');
+  if (type !== '' && type !== 'RSA' && type !== 'EC' && type !== 'DSA' && type !== 'ENCRYPTED') return true;
+  if (/Proc-Type:/.test(raw)) return true;
+  const der = Buffer.from(payload.slice(0, 16), 'base64');
+  if (der[0] !== 0x30 || der.length < 4) return false;
+  const lengthByte = der[1]!;
+  const first = der[lengthByte < 0x80 ? 2 : 2 + (lengthByte & 0x7f)];
+  return first === (type === 'ENCRYPTED' ? 0x30 : 0x02);
+}
+
 function findKeys(text: string): KeyHit[] {
   const hits: KeyHit[] = [];
   begin.lastIndex = 0;
@@ -44,6 +61,7 @@ function findKeys(text: string): KeyHit[] {
     const payload = payloadOf(raw);
     if (payload === undefined || payload.length < 64 || distinctChars(payload) < 20 || entropy(payload) < 4.5) continue;
     const type = (m[1] ?? '').trim();
+    if (!m[2] && !shapeMatches(type, payload, raw)) continue;
     const encrypted = type === 'ENCRYPTED' || /Proc-Type:\s*4,ENCRYPTED/.test(raw) || (type === 'OPENSSH' && !payload.startsWith('b3BlbnNzaC1rZXktdjEAAAAABG5vbmU'));
     // The masked span is the payload itself: leading and trailing newlines (or `\n` escapes) stay visible.
     const lead = /^(?:\s|\\[nr])*/.exec(raw)![0].length;
@@ -110,6 +128,7 @@ export default defineRule({
         'Keys under test, spec, fixture and mock paths are not reported: test suites generate throwaway key pairs for TLS and signing tests. A production key copied into a test folder is missed.',
         'Binary key stores (`.p12`, `.pfx`, `.jks`, `.keystore`) are not read; keys in documentation, examples and templates are reported one confidence level lower.',
         'A body shorter than 64 base64 characters, or elided with `...`, `<…>` or `xxxx`, is treated as a documentation placeholder.',
+        'A body whose DER structure is not a private key (for example a certificate pasted between private-key markers as a form placeholder) is not reported.',
       ],
     },
   },

@@ -5,19 +5,102 @@ import { constantExpression, initializerOf, nonProductionPath, unwrap } from '..
 /** Sanitizers and encoders whose output is safe HTML. */
 const sanitizer = /sanitize|purify|DOMPurify|dompurify|\bxss\b|filterXSS|escape|encode|insane|sanitizeHtml|safeHtml|trustedTypes/i;
 
-function safeHtml(node: ts.Expression, depth = 0): boolean {
+/** Renderers whose output is SVG built from the data they encode: `renderSVG(url)` (uqr), `QRCode.toString(text, { type: 'svg' })`. */
+const svgRenderer = /(?:^|\.)(?:render|to)Svg(?:String)?$|^(?:QRCode|qrcode|qr)\.\w+$/i;
+
+/** Names a value inserted into HTML may use without being user data, and whether the sink is a `<style>` element. */
+interface Trust {
+  names: ReadonlySet<string>;
+  css: boolean;
+}
+
+const noTrust: Trust = { names: new Set(), css: false };
+
+/** A developer-defined map (`THEMES`, `chartConfig`, `theme.colors`): constant, or named as configuration. */
+const configName = (name: string): boolean => /^[A-Z][A-Z0-9_]*$/.test(name) || /config|theme|palette|colou?rs?$|tokens$|variables$/i.test(name);
+
+/** `Object.entries(THEMES)`, `Object.keys(config).filter(...)`, or a variable holding one: iteration over configuration. */
+function configIteration(node: ts.Expression, depth: number): boolean {
   const e = unwrap(node);
+  if (depth > 4) return false;
+  if (ts.isIdentifier(e)) {
+    const init = initializerOf(e.text, e);
+    return init !== undefined && configIteration(init, depth + 1);
+  }
+  if (!ts.isCallExpression(e) || !ts.isPropertyAccessExpression(e.expression)) return false;
+  const method = e.expression.name.text;
+  const receiver = e.expression.expression;
+  if (/^(?:entries|keys|values)$/.test(method) && receiver.getText() === 'Object') {
+    const arg = e.arguments[0] ? unwrap(e.arguments[0]) : undefined;
+    return arg !== undefined && (ts.isIdentifier(arg) || ts.isPropertyAccessExpression(arg)) && configName(ts.isIdentifier(arg) ? arg.text : arg.name.text);
+  }
+  return /^(?:filter|sort|slice|reverse)$/.test(method) && configIteration(receiver, depth + 1);
+}
+
+function bindingNames(name: ts.BindingName, out: Set<string>): void {
+  if (ts.isIdentifier(name)) out.add(name.text);
+  else for (const el of name.elements) if (!ts.isOmittedExpression(el)) bindingNames(el.name, out);
+}
+
+/** `entries.map(([key, value]) => ...)`: what the callback returns is safe when built from its (configuration) parameters. */
+function safeCallback(fn: ts.Expression | undefined, depth: number, trust: Trust): boolean {
+  const f = fn ? unwrap(fn) : undefined;
+  if (!f || !(ts.isArrowFunction(f) || ts.isFunctionExpression(f))) return false;
+  const names = new Set(trust.names);
+  for (const p of f.parameters) bindingNames(p.name, names);
+  const inner: Trust = { names, css: trust.css };
+  if (!ts.isBlock(f.body)) return safeHtml(f.body, depth + 1, inner);
+  // Locals of the callback (`const color = item.theme?.[theme] ?? item.color`) are checked through their initializer.
+  let safe = true;
+  const visit = (n: ts.Node): void => {
+    if (!safe || (n !== f.body && ts.isFunctionLike(n))) return;
+    if (ts.isReturnStatement(n) && n.expression && !safeHtml(n.expression, depth + 1, inner)) safe = false;
+    ts.forEachChild(n, visit);
+  };
+  visit(f.body);
+  return safe;
+}
+
+function rootName(e: ts.Expression): string | undefined {
+  let n = unwrap(e);
+  while (ts.isPropertyAccessExpression(n) || ts.isElementAccessExpression(n)) n = unwrap(n.expression);
+  return ts.isIdentifier(n) ? n.text : undefined;
+}
+
+function safeHtml(node: ts.Expression, depth = 0, trust: Trust = noTrust): boolean {
+  const e = unwrap(node);
+  if (depth > 8) return false;
   if (constantExpression(e)) return true;
   if (ts.isCallExpression(e)) {
     const callee = e.expression.getText();
     // JSON-LD in <script type="application/ld+json">: JSON.stringify of server data.
     if (sanitizer.test(callee) || callee === 'JSON.stringify') return true;
+    // QR codes and charts drawn as SVG markup by a library from data it encodes, not from HTML it is given.
+    if (svgRenderer.test(callee)) return true;
+    if (ts.isPropertyAccessExpression(e.expression)) {
+      const method = e.expression.name.text;
+      const receiver = e.expression.expression;
+      if (method === 'join' || method === 'trim') return safeHtml(receiver, depth + 1, trust);
+      // CSS variables from a theme map (shadcn/ui `ChartStyle`): `Object.entries(THEMES).map(([theme, prefix]) => ...)`.
+      if ((method === 'map' || method === 'flatMap') && configIteration(receiver, 0)) return safeCallback(e.arguments[0], depth, trust);
+    }
   }
-  if (ts.isIdentifier(e) && depth < 2) {
+  // `window.__ENV__ = ${JSON.stringify(env)}`: every inserted part is itself safe.
+  if (ts.isTemplateExpression(e)) return e.templateSpans.every((span) => safeHtml(span.expression, depth + 1, trust));
+  if (ts.isIdentifier(e)) {
+    if (trust.names.has(e.text)) return true;
+    // The selector of a scoped `<style>` (`[data-chart=${id}]`): an element id the component generates.
+    if (trust.css && /^(?:id|\w+Id)$/.test(e.text)) return true;
+    if (depth > 4) return false;
     const init = initializerOf(e.text, e);
-    return init !== undefined && safeHtml(init, depth + 1);
+    return init !== undefined && safeHtml(init, depth + 1, trust);
   }
-  if (ts.isConditionalExpression(e)) return safeHtml(e.whenTrue, depth + 1) && safeHtml(e.whenFalse, depth + 1);
+  if ((ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) && trust.names.size > 0) {
+    const root = rootName(e);
+    if (root !== undefined && trust.names.has(root)) return true;
+  }
+  if (ts.isBinaryExpression(e) && /^(?:\?\?|\|\||&&)$/.test(e.operatorToken.getText())) return safeHtml(e.left, depth + 1, trust) && safeHtml(e.right, depth + 1, trust);
+  if (ts.isConditionalExpression(e)) return safeHtml(e.whenTrue, depth + 1, trust) && safeHtml(e.whenFalse, depth + 1, trust);
   return false;
 }
 
@@ -66,6 +149,7 @@ export default defineRule({
       ],
       limitations: [
         'A value is taken as safe when it is a constant, passes through a function named like a sanitizer or encoder (`sanitize`, `DOMPurify`, `xss`, `escape`), or is `JSON.stringify(...)` (JSON-LD); whether the value really comes from users is not traced.',
+        'HTML built by iterating a configuration map (`Object.entries(THEMES)`, `Object.entries(config)` of a chart or theme config) from its keys and values is taken as developer data, as is an element id inserted into the selectors of a `<style>` element (the shadcn/ui chart pattern).',
         'Templates (`.vue`, `.svelte`, Angular `.html`) are read as text.',
       ],
     },
@@ -97,7 +181,10 @@ export default defineRule({
         const html = ts.isObjectLiteralExpression(value)
           ? value.properties.find((p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && p.name.getText() === '__html')?.initializer
           : undefined;
-        if (html ? !safeHtml(html) : !ts.isObjectLiteralExpression(value)) report(attr, 'dangerouslySetInnerHTML');
+        const element = attr.parent.parent;
+        const tag = ts.isJsxOpeningElement(element) || ts.isJsxSelfClosingElement(element) ? element.tagName.getText() : '';
+        const trust: Trust = { names: new Set(), css: tag === 'style' };
+        if (html ? !safeHtml(html, 0, trust) : !ts.isObjectLiteralExpression(value)) report(attr, 'dangerouslySetInnerHTML');
       },
       BinaryExpression(node) {
         const b = node as ts.BinaryExpression;
