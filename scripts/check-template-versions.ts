@@ -40,6 +40,15 @@ async function latest(pin: Pin): Promise<string> {
       const data = (await json(`https://registry.terraform.io/v1/providers/${source.name}`)) as { version: string };
       return data.version;
     }
+    case 'docker-image': {
+      // official images live under library/; only plain version tags count (no variants such as -alpine)
+      const repository = source.image.includes('/') ? source.image : `library/${source.image}`;
+      const data = (await json(`https://hub.docker.com/v2/repositories/${repository}/tags?page_size=100&ordering=last_updated`)) as { results: { name: string }[] };
+      const versions = data.results.map((t) => t.name).filter((t) => /^\d+\.\d+(?:\.\d+)?$/.test(t) && semver.satisfies(semver.coerce(t)!, source.range ?? '*'));
+      const newest = versions.sort((a, b) => semver.compare(semver.coerce(b)!, semver.coerce(a)!))[0];
+      if (!newest) throw new Error(`Docker Hub ${source.image}: no version tag`);
+      return newest;
+    }
     case 'github-action': {
       const data = (await json(`https://api.github.com/repos/${source.repo}/releases/latest`)) as { tag_name: string };
       return data.tag_name;
@@ -59,7 +68,9 @@ function label(pin: Pin): string {
     case 'terraform-provider':
       return `Terraform provider ${source.name}`;
     case 'github-action':
-      return `GitHub Action ${source.repo}`;
+      return `GitHub Action ${source.repo}${source.path ? `/${source.path}` : ''}`;
+    case 'docker-image':
+      return `Docker image ${source.image}${source.range ? `@${source.range}` : ''}`;
   }
 }
 

@@ -6,9 +6,11 @@ import tenancy from '../../templates/tenancy/feature.js';
 import ci from '../../templates/ci/feature.js';
 import infra from '../../templates/infra/feature.js';
 import packageManager from '../../templates/package-manager/feature.js';
+import app from '../../templates/app/feature.js';
+import delivery from '../../templates/delivery/feature.js';
 
 /** Every feature module, in prompt order. */
-export const features: readonly FeatureManifest[] = [base, tenancy, ci, infra, packageManager];
+export const features: readonly FeatureManifest[] = [base, tenancy, ci, infra, packageManager, app, delivery];
 
 validateManifests(features);
 

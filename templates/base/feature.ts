@@ -20,7 +20,7 @@ export default defineFeature({
         test: 'vitest run',
         check: `${run} lint && ${run} typecheck && ${run} test`,
       },
-      devDependencies: npmDeps('typescript', 'eslint', 'eslintJs', 'typescriptEslint', 'vitest', 'typesNode'),
+      devDependencies: npmDeps('typescript', 'eslint', 'eslintJs', 'typescriptEslint', 'globals', 'vitest', 'typesNode'),
     };
   },
   notes: ['Copy `.env.example` to `.env` and fill in the values.'],

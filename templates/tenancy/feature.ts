@@ -3,13 +3,14 @@ import { defineFeature } from '../../src/create/manifest.js';
 const databaseEnv = [
   {
     name: 'DATABASE_URL',
-    example: 'postgres://app@localhost:5432/app',
-    description: 'The application role: not the table owner and without BYPASSRLS, so row-level security applies to it.',
+    example: '',
+    description:
+      'The application role (e.g. postgres://app@db.internal:5432/app; password from the secrets manager): a member of app_rw, not the table owner, without BYPASSRLS, so row-level security applies to it. Leave empty in development: `npm run dev` and `npm test` then start an embedded PostgreSQL.',
   },
   {
     name: 'MIGRATION_DATABASE_URL',
-    example: 'postgres://owner@localhost:5432/app',
-    description: 'The owner role, used only by migrations.',
+    example: '',
+    description: 'The owner role (e.g. postgres://owner@db.internal:5432/app), used only by `npm run db:migrate`; defaults to DATABASE_URL.',
   },
 ] as const;
 

@@ -80,14 +80,16 @@ describe('applyPlan on memfs', () => {
     const plan = await planFor(defaults);
     const { vol, fs } = memfs({
       '/w/acme-api/README.md': 'my readme',
-      '/w/acme-api/src/app.ts': 'export {};',
+      '/w/acme-api/src/custom.ts': 'export {};',
       '/w/acme-api/.github': 'a file where a directory is planned',
     });
     const result = await applyPlan(fs, plan, { target: '/w/acme-api', merge: true });
-    expect(result.kept.sort()).toEqual(['.github/workflows/ci.yml', 'README.md']);
+    const underGithub = plan.files.map((f) => f.path).filter((path) => path.startsWith('.github/'));
+    expect(result.kept.sort()).toEqual([...underGithub, 'README.md'].sort());
     expect(decode(vol.readFileSync('/w/acme-api/README.md'))).toBe('my readme');
     expect(decode(vol.readFileSync('/w/acme-api/.github'))).toBe('a file where a directory is planned');
-    expect(decode(vol.readFileSync('/w/acme-api/src/app.ts'))).toBe('export {};');
+    expect(decode(vol.readFileSync('/w/acme-api/src/custom.ts'))).toBe('export {};');
+    expect(vol.existsSync('/w/acme-api/src/app.ts')).toBe(true);
     expect(vol.existsSync('/w/acme-api/package.json')).toBe(true);
     expect(vol.statSync('/w/acme-api/infra/terraform/bootstrap-state.sh').mode & 0o777).toBe(0o755);
     expect(vol.readdirSync('/w')).toEqual(['acme-api']);

@@ -92,7 +92,7 @@ describe('prodgrade create (built bin, no TTY)', () => {
     expect(result.stdout).toMatch(/^dry\/\n/);
     expect(result.stdout).toContain('├── config/');
     expect(result.stdout).toContain('bootstrap-state.sh  (executable)');
-    expect(result.stdout).toMatch(/\d+ files to write, \d+ directories, 1 executable, [\d.]+ kB \(dry run: nothing was written\)/);
+    expect(result.stdout).toMatch(/\d+ files to write, \d+ directories, 4 executable, [\d.]+ kB \(dry run: nothing was written\)/);
     expect(existsSync(join(tmp, 'dry'))).toBe(false);
   });
 
