@@ -1,10 +1,10 @@
 /**
  * Fixed-window counters shared by every instance of the API (SCL-1: no per-process state). PostgreSQL by
- * default; `rate_limits` is a global table, so the counters are reached through `withSystem`.
+ * default; `rate_limits` is a global table without row-level security.
  */
 import { lt, sql } from 'drizzle-orm';
 import { rateLimits } from '../db/schema.js';
-import { withSystem } from '../db/tenant.js';
+import { database } from '../db/database.js';
 
 export interface Hit {
   count: number;
@@ -22,19 +22,20 @@ export class PostgresRateLimitStore implements RateLimitStore {
   async hit(key: string, windowMs: number): Promise<Hit> {
     const now = Date.now();
     const windowStart = new Date(now - (now % windowMs));
-    const count = await withSystem(async (tx) => {
-      const [row] = await tx
-        .insert(rateLimits)
-        .values({ key, windowStart, count: 1 })
-        .onConflictDoUpdate({ target: [rateLimits.key, rateLimits.windowStart], set: { count: sql`${rateLimits.count} + 1` } })
-        .returning({ count: rateLimits.count });
-      if (now >= this.nextCleanup) {
-        // Old windows are useless; each instance prunes them at most once a minute.
-        this.nextCleanup = now + 60_000;
-        await tx.delete(rateLimits).where(lt(rateLimits.windowStart, new Date(now - 10 * 60_000)));
-      }
-      return row?.count ?? 1;
-    });
+    // `rate_limits` is a global table without row-level security: one autocommit statement, no transaction, so a
+    // request pays one round trip per counter.
+    const db = database().shared;
+    const [row] = await db
+      .insert(rateLimits)
+      .values({ key, windowStart, count: 1 })
+      .onConflictDoUpdate({ target: [rateLimits.key, rateLimits.windowStart], set: { count: sql`${rateLimits.count} + 1` } })
+      .returning({ count: rateLimits.count });
+    if (now >= this.nextCleanup) {
+      // Old windows are useless; each instance prunes them at most once a minute.
+      this.nextCleanup = now + 60_000;
+      await db.delete(rateLimits).where(lt(rateLimits.windowStart, new Date(now - 10 * 60_000)));
+    }
+    const count = row?.count ?? 1;
     return { count, resetAt: new Date(windowStart.getTime() + windowMs) };
   }
 }
