@@ -23,11 +23,6 @@ export default defineFeature({
     { name: 'ACCESS_TOKEN_TTL_SECONDS', example: '900', description: 'Lifetime of access tokens in seconds.' },
     { name: 'REFRESH_TOKEN_TTL_DAYS', example: '30', description: 'Lifetime of refresh tokens in days.' },
     { name: 'CORS_ORIGINS', example: 'http://localhost:5173', description: 'Comma-separated origins allowed by CORS; empty allows none.' },
-    {
-      name: 'REDIS_URL',
-      example: '',
-      description: 'Optional, validated but unused so far: rate-limit counters live in PostgreSQL; a Redis store implements `RateLimitStore` (src/rate-limit/store.ts).',
-    },
     { name: 'STORAGE_DRIVER', example: 'local', description: 'Object storage: `s3` in deployed environments, `local` for development.' },
     { name: 'S3_BUCKET', example: '', description: 'Bucket for uploads (STORAGE_DRIVER=s3).' },
     { name: 'S3_REGION', example: 'eu-west-1', description: 'Region of the bucket (STORAGE_DRIVER=s3).' },

@@ -23,7 +23,6 @@ export interface Config {
   accessTokenTtlSeconds: number;
   refreshTokenTtlDays: number;
   corsOrigins: string[];
-  redisUrl: string | undefined;
   storageDriver: 's3' | 'local';
   s3Bucket: string | undefined;
   s3Region: string | undefined;
@@ -142,7 +141,6 @@ export function loadConfig(env: Env = process.env): Config {
     accessTokenTtlSeconds: integer('ACCESS_TOKEN_TTL_SECONDS', 900, 60, 3600),
     refreshTokenTtlDays: integer('REFRESH_TOKEN_TTL_DAYS', 30, 1, 365),
     corsOrigins,
-    redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
     storageDriver,
     s3Bucket,
     s3Region: read('S3_REGION'),
