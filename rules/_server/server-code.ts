@@ -115,6 +115,17 @@ export function ownServerEvidence(source: ts.SourceFile, path: string): boolean 
 }
 
 /**
+ * The opening step of file rules about server code: undefined for files that never serve requests or that are
+ * `'use client'` modules; otherwise the parsed file and what it shows about itself ({@link ownServerEvidence}).
+ */
+export function serverCandidate(path: string, text: string, ast: () => ts.SourceFile): { source: ts.SourceFile; evidence: boolean } | undefined {
+  if (excludedFromServer(path, text)) return undefined;
+  const source = ast();
+  const evidence = ownServerEvidence(source, path);
+  return evidence === 'client' ? undefined : { source, evidence };
+}
+
+/**
  * Whether a file (not excluded by {@link excludedFromServer}) runs as server code: it shows it itself, it is a
  * serverless function, or it sits in a pure backend package (not a front end, not a CLI, not in a browser folder).
  */

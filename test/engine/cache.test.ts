@@ -1,9 +1,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defineRule } from '../../src/core/define-rule.js';
 import { cacheFileFor } from '../../src/audit/cache.js';
-import { audit, commitAll, git, keys, readmeRule, removeTempDirs, snapshotTree, tempDir, testRules, writeTree } from '../support/tree.js';
+import { audit, commitAll, git, keys, trackedRule, removeTempDirs, snapshotTree, tempDir, testRules, writeTree } from '../support/tree.js';
 
 let cacheDir: string;
 const saved = process.env.PRODGRADE_CACHE_DIR;
@@ -65,14 +64,6 @@ describe('result cache', () => {
   });
 
   it('re-runs repository rules that asked git when what git tracks changed, though no byte of the tree did', async () => {
-    const trackedRule = defineRule({
-      ...readmeRule,
-      meta: { ...readmeRule.meta, id: 'test-tracked' },
-      scope: 'repository',
-      async check(ctx) {
-        if ((await ctx.model.tracked())?.has('secret.env')) ctx.report({ messageId: 'missing', path: 'secret.env' });
-      },
-    });
     const root = writeTree(tempDir(), { 'secret.env': 'KEY=1\n', 'README.md': '#\n' });
     commitAll(root);
     expect(keys(await cached(root, [trackedRule]))).toEqual(['secret.env:1 test-tracked']);

@@ -1,12 +1,12 @@
 import { readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defineRule, type AnyRule } from '../../src/core/define-rule.js';
+import type { AnyRule } from '../../src/core/define-rule.js';
 import { realFs } from '../../src/core/fs.js';
 import { discover, type Stamps } from '../../src/audit/discover.js';
 import type { Report } from '../../src/audit/report.js';
 import { auditRun, type AuditRunRequest } from '../../src/audit/run.js';
-import { commitAll, git, keys, readmeRule, removeTempDirs, tempDir, testRules, writeTree } from '../support/tree.js';
+import { commitAll, git, keys, trackedRule, removeTempDirs, tempDir, testRules, writeTree } from '../support/tree.js';
 
 let cacheDir: string;
 const saved = process.env.PRODGRADE_CACHE_DIR;
@@ -145,14 +145,6 @@ describe('whole-run cache', () => {
   });
 
   it('misses when what git tracks changed, for rules that asked git', async () => {
-    const trackedRule = defineRule({
-      ...readmeRule,
-      meta: { ...readmeRule.meta, id: 'test-tracked' },
-      scope: 'repository',
-      async check(ctx) {
-        if ((await ctx.model.tracked())?.has('secret.env')) ctx.report({ messageId: 'missing', path: 'secret.env' });
-      },
-    });
     const root = writeTree(tempDir(), { 'secret.env': 'KEY=1\n', 'README.md': '#\n' });
     commitAll(root);
     const { run, loads } = runner([trackedRule]);

@@ -134,6 +134,16 @@ export const readmeRule = defineRule({
   },
 });
 
+/** A repository rule that asks git: a finding on `secret.env` while git tracks it. */
+export const trackedRule = defineRule({
+  ...readmeRule,
+  meta: { ...readmeRule.meta, id: 'test-tracked' },
+  scope: 'repository',
+  async check(ctx) {
+    if ((await ctx.model.tracked())?.has('secret.env')) ctx.report({ messageId: 'missing', path: 'secret.env' });
+  },
+});
+
 export const testRules: readonly AnyRule[] = [flagRule, todoRule, readmeRule];
 
 /** runAudit in-process with the given rules and raw configuration; no cache and no workers unless asked. */

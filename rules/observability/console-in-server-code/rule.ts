@@ -1,6 +1,6 @@
 import { ts } from 'ts-morph';
 import { defineRule } from '../../../src/core/define-rule.js';
-import { excludedFromServer, isServerFile, ownServerEvidence, owningPackage, runtimeDependencies, type OwningPackage } from '../../_server/server-code.js';
+import { isServerFile, owningPackage, serverCandidate, runtimeDependencies, type OwningPackage } from '../../_server/server-code.js';
 
 const methods = new Set(['log', 'info', 'warn', 'error', 'debug', 'trace']);
 
@@ -87,10 +87,9 @@ export default defineRule({
   files: { languages: ['ts'], keywords: ['console.'] },
   check(ctx) {
     const { path, text } = ctx.file;
-    if (excludedFromServer(path, text)) return;
-    const source = ctx.ast();
-    const evidence = ownServerEvidence(source, path);
-    if (evidence === 'client') return;
+    const candidate = serverCandidate(path, text, () => ctx.ast());
+    if (!candidate) return;
+    const { source, evidence } = candidate;
     // `const console = ...`, `import { console } ...`: the name does not refer to the global console.
     if (/\b(?:const|let|var|function|class)\s+console\b|\bimport\s*\{[^}]*\bconsole\b[^}]*\}/.test(text)) return;
     const jsx = /\.[jt]sx$/i.test(path);

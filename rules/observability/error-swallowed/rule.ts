@@ -1,6 +1,6 @@
 import { ts } from 'ts-morph';
 import { defineRule } from '../../../src/core/define-rule.js';
-import { excludedFromServer, isServerFile, ownServerEvidence, type OwningPackage } from '../../_server/server-code.js';
+import { isServerFile, serverCandidate, type OwningPackage } from '../../_server/server-code.js';
 
 /** Names of do-nothing functions passed as a rejection handler. */
 const noopName = /^(?:noop|_?\.noop|lodash\.noop|ignore|ignoreErrors?|swallow|nothing|doNothing|emptyFn|emptyFunction)$/i;
@@ -120,11 +120,11 @@ export default defineRule({
   files: { languages: ['ts'], keywords: ['catch', 'noop'] },
   check(ctx) {
     const { path, text } = ctx.file;
-    if (excludedFromServer(path, text)) return;
-    const source = ctx.ast();
-    const evidence = ownServerEvidence(source, path);
+    const candidate = serverCandidate(path, text, () => ctx.ast());
+    if (!candidate) return;
+    const { source, evidence } = candidate;
     // Components render in the browser; a `.tsx` file counts only when it shows server evidence itself.
-    if (evidence === 'client' || (/\.[jt]sx$/.test(path) && !evidence)) return;
+    if (/\.[jt]sx$/.test(path) && !evidence) return;
     const signal: FileSignal = { sites: [], server: evidence };
     return {
       CatchClause: (node) => {

@@ -1,6 +1,6 @@
 import { ts } from 'ts-morph';
 import { defineRule } from '../../../src/core/define-rule.js';
-import { dirOf, excludedFromServer, isServerFile, ownServerEvidence, type OwningPackage } from '../../_server/server-code.js';
+import { dirOf, isServerFile, serverCandidate, type OwningPackage } from '../../_server/server-code.js';
 import { examples } from '../../_http/kit.js';
 import { enclosingHandler, importsOf, moduleOf, servesHttp } from '../_kit.js';
 
@@ -90,10 +90,9 @@ export default defineRule({
   files: { languages: ['ts'], keywords: ['Mail', 'mail', 'Email', 'email', 'pdf', 'PDF', 'puppeteer', 'playwright', 'chromium', 'xlsx', 'exceljs', 'ExcelJS', 'Workbook'] },
   check(ctx) {
     const { path, text } = ctx.file;
-    if (excludedFromServer(path, text)) return;
-    const source = ctx.ast();
-    const server = ownServerEvidence(source, path);
-    if (server === 'client') return;
+    const candidate = serverCandidate(path, text, () => ctx.ast());
+    if (!candidate) return;
+    const { source, evidence: server } = candidate;
     const imports = importsOf(source);
     const hits: Hit[] = [];
     const hit = (node: ts.CallExpression | ts.NewExpression, kind: Kind, direct: boolean): void => {

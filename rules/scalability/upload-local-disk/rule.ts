@@ -1,6 +1,6 @@
 import { ts } from 'ts-morph';
 import { defineRule } from '../../../src/core/define-rule.js';
-import { excludedFromServer, isServerFile, ownServerEvidence, type OwningPackage } from '../../_server/server-code.js';
+import { isServerFile, serverCandidate, type OwningPackage } from '../../_server/server-code.js';
 import { importsOf, moduleOf, objectArgument, propsOf, type Imports } from '../_kit.js';
 
 /** Object storage clients: an upload that is written to disk and then sent to one of them is only staged locally. */
@@ -101,10 +101,9 @@ export default defineRule({
   files: { languages: ['ts'], keywords: ['multer', 'diskStorage', 'uploadDir', 'formidable', '.mv(', 'busboy', 'Busboy', 'multipart', 'req.file', 'request.file', '.file', 'files'] },
   check(ctx) {
     const { path, text } = ctx.file;
-    if (excludedFromServer(path, text)) return;
-    const source = ctx.ast();
-    const server = ownServerEvidence(source, path);
-    if (server === 'client') return;
+    const candidate = serverCandidate(path, text, () => ctx.ast());
+    if (!candidate) return;
+    const { source, evidence: server } = candidate;
     const imports = importsOf(source);
     const hits: Hit[] = [];
     const hit = (node: ts.Node, messageId: Hit['messageId'], detail: string): void => {
