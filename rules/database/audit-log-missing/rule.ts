@@ -1,8 +1,7 @@
 import { defineRule } from '../../../src/core/define-rule.js';
 import type { RepoModel } from '../../../src/audit/model.js';
 import type { DatabaseSchema, SchemaTable } from '../../../src/audit/schema/types.js';
-import { prismaSchemas, sqlSchemas } from '../../../src/audit/schema/tenancy-sources.js';
-import { ormSchemas } from '../../../src/audit/schema/orm/index.js';
+import { databaseSchemas } from '../../../src/audit/schema/tenancy.js';
 import { dirOf } from '../../_server/server-code.js';
 
 /** Libraries and extensions that record changes or actions on their own. */
@@ -27,13 +26,7 @@ function auditTable(t: SchemaTable): boolean {
 }
 
 async function schemas(model: RepoModel): Promise<DatabaseSchema[]> {
-  const out: DatabaseSchema[] = [];
-  const prisma = prismaSchemas(model);
-  if (prisma) out.push(prisma);
-  const sql = await sqlSchemas(model);
-  if (sql.schema) out.push(sql.schema);
-  out.push(...ormSchemas(model));
-  return out.filter((s) => s.tables.length > 0);
+  return (await databaseSchemas(model)).schemas.filter((s) => s.tables.length > 0);
 }
 
 export default defineRule({

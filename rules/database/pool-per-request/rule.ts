@@ -1,6 +1,6 @@
 import { ts } from 'ts-morph';
 import { defineRule } from '../../../src/core/define-rule.js';
-import { excludedFromServer } from '../../_server/server-code.js';
+import { serverCandidate } from '../../_server/server-code.js';
 import { isFunctionLike } from '../../_http/routes.js';
 import { enclosingHandler, importsOf, moduleOf, type Imports } from '../../scalability/_kit.js';
 
@@ -108,8 +108,9 @@ export default defineRule({
   files: { languages: ['ts'], keywords: ['Pool', 'Client', 'createPool', 'createConnection', 'postgres', 'knex', 'Sequelize', 'DataSource', 'Kysely', 'sqlite', 'createClient'] },
   check(ctx) {
     const { path, text } = ctx.file;
-    if (excludedFromServer(path, text) || /^\s*['"]use client['"]/.test(text)) return;
-    const source = ctx.ast();
+    const candidate = serverCandidate(path, text, () => ctx.ast());
+    if (!candidate) return;
+    const { source } = candidate;
     const imports = importsOf(source);
     const visit = (node: ts.Node): void => {
       const n = node as ts.CallExpression | ts.NewExpression;

@@ -1,10 +1,9 @@
 import { defineRule } from '../../../src/core/define-rule.js';
-import { tenancyOf, type TenantTable } from '../../../src/audit/schema/tenancy.js';
+import { normalizeKey as norm, tenancyOf, type TenantTable } from '../../../src/audit/schema/tenancy.js';
 import type { RepoModel } from '../../../src/audit/model.js';
 import { tenancyOptions, tenancySettings } from '../../tenancy/_tenancy/options.js';
 import { examples } from '../../_http/kit.js';
 
-const norm = (s: string): string => s.replace(/[_\s-]/g, '').toLowerCase();
 /** Columns that mark a row as deleted or archived instead of removing it. */
 const softDeleteColumn = /^(?:deletedat|deletedon|deletedtime|deletiondate|isdeleted|deleted|softdeleted|archivedat|isarchived|archived|removedat|trashedat|discardedat|deactivatedat)$/;
 /** ORM options that add the column themselves: Sequelize `paranoid`, TypeORM `@DeleteDateColumn`, MikroORM/Mongoose soft-delete plugins. */

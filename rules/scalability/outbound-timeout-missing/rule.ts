@@ -1,6 +1,6 @@
 import { ts } from 'ts-morph';
 import { defineRule } from '../../../src/core/define-rule.js';
-import { excludedFromServer, frontEndPath, isServerFile, ownServerEvidence, type OwningPackage } from '../../_server/server-code.js';
+import { frontEndPath, isServerFile, serverCandidate, type OwningPackage } from '../../_server/server-code.js';
 import { importsOf, moduleOf, objectArgument, propsOf, type Imports } from '../_kit.js';
 
 type Client = 'fetch' | 'axios' | 'got' | 'http';
@@ -134,10 +134,11 @@ export default defineRule({
   files: { languages: ['ts'], keywords: ['fetch(', 'axios', 'got', 'http'] },
   check(ctx) {
     const { path, text } = ctx.file;
-    if (excludedFromServer(path, text) || /\.[jt]sx$/.test(path)) return;
-    const source = ctx.ast();
-    const server = ownServerEvidence(source, path);
-    if (server === 'client' || (server === false && frontEndPath.test(path))) return;
+    if (/\.[jt]sx$/.test(path)) return;
+    const candidate = serverCandidate(path, text, () => ctx.ast());
+    if (!candidate) return;
+    const { source, evidence: server } = candidate;
+    if (!server && frontEndPath.test(path)) return;
     const imports = importsOf(source);
     const signal: FileSignal = { server, hits: [] };
     if (/\baxios\.defaults\.timeout\s*=|\baxios\.defaults\s*=\s*\{[^}]*timeout/.test(text)) signal.axiosDefaults = true;

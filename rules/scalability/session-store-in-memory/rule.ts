@@ -1,6 +1,6 @@
 import { ts } from 'ts-morph';
 import { defineRule } from '../../../src/core/define-rule.js';
-import { excludedFromServer, isServerFile, ownServerEvidence, type OwningPackage } from '../../_server/server-code.js';
+import { isServerFile, serverCandidate, type OwningPackage } from '../../_server/server-code.js';
 import { isFunctionLike } from '../../_http/routes.js';
 import { enclosingHandler, importsOf, mentions, moduleOf, objectArgument, propsOf, requestNames, type Imports } from '../_kit.js';
 
@@ -105,8 +105,9 @@ export default defineRule({
   files: { languages: ['ts'], keywords: ['session', 'Session', 'MemoryStore', 'memorystore', 'new Map', 'new Set', '= {}', '= []'] },
   check(ctx) {
     const { path, text } = ctx.file;
-    if (excludedFromServer(path, text) || /^\s*['"]use client['"]/.test(text)) return;
-    const source = ctx.ast();
+    const candidate = serverCandidate(path, text, () => ctx.ast());
+    if (!candidate) return;
+    const { source, evidence: server } = candidate;
     const imports = importsOf(source);
     const caches = moduleCaches(source);
     const onCall = (node: ts.Node): void => {
@@ -155,8 +156,7 @@ export default defineRule({
         if (memoryStore(node as ts.NewExpression, imports)) ctx.report({ messageId: 'explicitMemory', node });
       },
       EndOfFileToken: () => {
-        const server = ownServerEvidence(source, path);
-        if (writes.length > 0 && server !== 'client') ctx.emit({ server, writes } satisfies CacheSignal);
+        if (writes.length > 0) ctx.emit({ server, writes } satisfies CacheSignal);
       },
     };
   },

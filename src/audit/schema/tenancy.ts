@@ -525,13 +525,35 @@ export function tenancyOf(model: RepoModel, options: TenancyOptions): Promise<Te
   return result;
 }
 
+interface SchemaSources {
+  /** Every schema the repository declares: Prisma, replayed SQL migrations, ORM definitions. */
+  schemas: DatabaseSchema[];
+  prisma: ReturnType<typeof prismaSchemas>;
+  sql: Awaited<ReturnType<typeof sqlSchemas>>;
+}
+
+const sourcesCache = new WeakMap<RepoModel, Promise<SchemaSources>>();
+
+/** The repository's database schemas, read once per model (migrations replayed, ORM files parsed) for every rule. */
+export function databaseSchemas(model: RepoModel): Promise<SchemaSources> {
+  let result = sourcesCache.get(model);
+  if (!result) {
+    result = (async () => {
+      const schemas: DatabaseSchema[] = [];
+      const prisma = prismaSchemas(model);
+      if (prisma) schemas.push(prisma);
+      const sql = await sqlSchemas(model);
+      if (sql.schema) schemas.push(sql.schema);
+      schemas.push(...ormSchemas(model));
+      return { schemas, prisma, sql };
+    })();
+    sourcesCache.set(model, result);
+  }
+  return result;
+}
+
 async function compute(model: RepoModel, options: TenancyOptions): Promise<Tenancy> {
-  const schemas: DatabaseSchema[] = [];
-  const prisma = prismaSchemas(model);
-  if (prisma) schemas.push(prisma);
-  const sql = await sqlSchemas(model);
-  if (sql.schema) schemas.push(sql.schema);
-  schemas.push(...ormSchemas(model));
+  const { schemas, prisma, sql } = await databaseSchemas(model);
   const relationMode = (prisma?.files ?? []).some((p) => /relationMode\s*=\s*"prisma"/.test(model.text(p) ?? ''));
   const inferred = inferTenancy(schemas, options, { prismaRelationMode: relationMode });
   // Row-level security exists in PostgreSQL only; a MySQL or SQLite schema needs central scoping in code instead.
