@@ -18,6 +18,9 @@ export const ProblemSchema = Type.Object(
 );
 export type Problem = Static<typeof ProblemSchema>;
 
+/** A route's error response schema: a reference to the shared `Problem` schema. */
+export const problem = { $ref: 'Problem#' } as const;
+
 const titles: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',
@@ -47,7 +50,6 @@ export class HttpProblem extends Error {
 export const notFound = (detail = 'The resource does not exist.'): HttpProblem => new HttpProblem(404, detail);
 export const conflict = (detail: string): HttpProblem => new HttpProblem(409, detail);
 export const forbidden = (detail = 'You are not allowed to do this.'): HttpProblem => new HttpProblem(403, detail);
-export const unauthorized = (detail = 'Authentication is required.'): HttpProblem => new HttpProblem(401, detail);
 
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, status: number, fields: Partial<Problem> & Record<string, unknown> = {}): FastifyReply {
   const body: Problem = { type: 'about:blank', title: titles[status] ?? 'Error', status, instance: request.url, ...fields };

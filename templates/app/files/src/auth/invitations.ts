@@ -7,7 +7,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { and, desc, eq, isNull } from 'drizzle-orm';
 import { recordAudit } from '../audit-log/audit-log.js';
-import { HttpProblem, conflict, forbidden, notFound } from '../errors.js';
+import { conflict, forbidden, HttpProblem, notFound, problem } from '../errors.js';
 import { invitations, memberships, tenants, users, type MembershipRole } from '../db/schema.js';
 import { withInvitationToken, withSystem, withTenantIdentity } from '../db/tenant.js';
 import { authOf, requireRole, requireStepUp } from './guards.js';
@@ -34,7 +34,6 @@ export type InvitationSender = (invitation: InvitationMessage) => Promise<void>;
 
 const INVITATION_TTL_MS = 7 * 86_400_000;
 const tags = ['invitations'];
-const problem = { $ref: 'Problem#' } as const;
 
 const invalidInvitation = (): HttpProblem =>
   new HttpProblem(400, 'The invitation is invalid, expired, revoked or already accepted.', { type: 'https://problems.api/auth/invalid-invitation' });

@@ -5,14 +5,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { and, eq } from 'drizzle-orm';
 import { recordAudit } from '../audit-log/audit-log.js';
-import { conflict, notFound } from '../errors.js';
+import { conflict, notFound, problem } from '../errors.js';
 import { memberships, users } from '../db/schema.js';
 import { withTenantIdentity } from '../db/tenant.js';
 import { authOf, requireRole, requireStepUp } from './guards.js';
 import { Member, MemberList, MemberParams, MemberRoleBody } from './schemas.js';
 
 const tags = ['members'];
-const problem = { $ref: 'Problem#' } as const;
 
 const memberRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const security = [{ bearerAuth: [] }];

@@ -8,7 +8,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { eq } from 'drizzle-orm';
 import { recordAudit } from '../audit-log/audit-log.js';
-import { conflict, notFound, HttpProblem } from '../errors.js';
+import { conflict, HttpProblem, notFound, problem } from '../errors.js';
 import { memberships, users } from '../db/schema.js';
 import { withSystem, withTenantIdentity, withUser } from '../db/tenant.js';
 import { authOf } from './guards.js';
@@ -29,7 +29,6 @@ import { consumeTotp } from './service.js';
 import { newTotpSecret, totpUri } from './totp.js';
 
 const tags = ['auth'];
-const problem = { $ref: 'Problem#' } as const;
 
 const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const service = app.authService;

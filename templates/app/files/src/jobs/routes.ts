@@ -10,13 +10,12 @@ import { Type } from 'typebox';
 import { recordAudit } from '../audit-log/audit-log.js';
 import { authOf } from '../auth/guards.js';
 import { withTenant } from '../db/tenant.js';
-import { notFound } from '../errors.js';
+import { notFound, problem } from '../errors.js';
 import { IdempotencyKeyHeader, idempotent, requestHash } from '../idempotency/idempotency.js';
 import type { ObjectStorage } from '../storage/index.js';
 import { exportKey } from './export-projects.js';
 import type { JobQueue, JobState } from './queue.js';
 
-const problem = { $ref: 'Problem#' } as const;
 const errors = { 400: problem, 401: problem, 403: problem, 429: problem };
 
 const ExportAccepted = Type.Object({

@@ -8,12 +8,11 @@ import { Type } from 'typebox';
 import { recordAudit } from '../audit-log/audit-log.js';
 import { authOf, requireRole } from '../auth/guards.js';
 import { withTenant } from '../db/tenant.js';
-import { HttpProblem, notFound } from '../errors.js';
+import { HttpProblem, notFound, problem } from '../errors.js';
 import { IdempotencyKeyHeader, idempotent, requestHash } from '../idempotency/idempotency.js';
 import { decodeCursor, getProject, insertProject, listProjects, softDeleteProject, toProject, updateProject } from './repository.js';
 import { CreateProjectBody, ListProjectsQuery, Project, ProjectPage, ProjectParams, UpdateProjectBody } from './schemas.js';
 
-const problem = { $ref: 'Problem#' } as const;
 const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 429: problem };
 
 export const projectRoutes: FastifyPluginAsyncTypebox = async (app) => {
