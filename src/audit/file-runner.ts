@@ -63,7 +63,7 @@ function keywordIndexOf(rules: readonly ConfiguredRule[]): KeywordIndex {
 }
 
 /** The rules that audit this file: languages and paths (unless the engine tested them), then keywords in one pass. */
-function selectedRules(job: FileJob, text: string, rules: readonly ConfiguredRule[]): ConfiguredRule[] {
+function selectedRules(job: FileJob, content: string | Uint8Array, text: () => string, rules: readonly ConfiguredRule[]): ConfiguredRule[] {
   const selected: ConfiguredRule[] = [];
   let matches: boolean[] | undefined;
   const consider = (i: number): void => {
@@ -72,7 +72,7 @@ function selectedRules(job: FileJob, text: string, rules: readonly ConfiguredRul
     if (rule.scope !== 'file') return;
     if (!job.rules && !selectsPath(rule.files, job)) return;
     if (rule.files.keywords) {
-      matches ??= keywordIndexOf(rules).match(text);
+      matches ??= keywordIndexOf(rules).match(content, text);
       if (!matches[i]) return;
     }
     selected.push(configured);
@@ -80,14 +80,6 @@ function selectedRules(job: FileJob, text: string, rules: readonly ConfiguredRul
   if (job.rules) for (const i of job.rules) consider(i);
   else for (let i = 0; i < rules.length; i++) consider(i);
   return selected;
-}
-
-/** `content` is the text, or a discovered file that answers `includes` from its bytes without decoding them. */
-export function selects(selector: FileSelector, file: { path: string; language: Language }, content?: { includes(needle: string): boolean }): boolean {
-  if (selector.languages && !selector.languages.includes(file.language)) return false;
-  if (selector.paths && !selector.paths.test(file.path)) return false;
-  if (selector.keywords && content !== undefined && !selector.keywords.some((k) => content.includes(k))) return false;
-  return true;
 }
 
 /** An internal finding: a rule crashed on a file. The audit goes on; the user sees which rule and which file. */
@@ -187,10 +179,13 @@ export function runFileRules(
   checker?: ts.TypeChecker,
   timer?: Timer,
 ): FileResult {
-  const text = job.text ?? decodeText(job.bytes ?? new Uint8Array());
-  const selected = selectedRules(job, text, rules);
+  // Keywords are matched on the raw bytes: a file no rule selects is never decoded.
+  let decoded = job.text;
+  const readText = (): string => (decoded ??= decodeText(job.bytes ?? new Uint8Array()));
+  const selected = selectedRules(job, job.text ?? job.bytes ?? '', readText, rules);
   const result: FileResult = { path: job.path, drafts: [], signals: {} };
   if (selected.length === 0) return result;
+  const text = readText();
   const fileText = new LazyLines(job.path, text);
   let source: ts.SourceFile | undefined = preParsed;
   let yamlDocs: Document.Parsed[] | undefined;

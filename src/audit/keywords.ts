@@ -87,11 +87,6 @@ export class KeywordIndex {
     for (let s = 0; s < states; s++) this.hasOutput[s] = word[s]! >= 0 || dictLink[s]! >= 0 ? 1 : 0;
   }
 
-  /** Whether any list has a keyword filter at all. */
-  get active(): boolean {
-    return this.lists.some((l) => l !== undefined);
-  }
-
   /**
    * Which lists the content satisfies: a list without keywords always, else when the content contains one of them.
    * `text` decodes the content, asked for only when a non-ASCII keyword must be tested.
