@@ -85,6 +85,8 @@ export const templateVersions = {
   awsSdkClientS3: npm('@aws-sdk/client-s3', '3.1169.0'),
   /** Released together with client-s3: keep both on the same version. */
   awsSdkS3RequestPresigner: npm('@aws-sdk/s3-request-presigner', '3.1169.0'),
+  /** KMS wraps the data keys of encrypted columns; released less often than client-s3, on the same shared SDK core. */
+  awsSdkClientKms: npm('@aws-sdk/client-kms', '3.1164.0'),
   nodemailer: npm('nodemailer', '10.6.1'),
   /**
    * OpenTelemetry 0.300+ (instrumentation-pg 0.77+) needs Node.js 22.15; `engines` promises 20, so the lookups stay

@@ -8,7 +8,7 @@ export default defineFeature({
   id: 'app',
   title: 'Application',
   summary:
-    'The API: Fastify 5 under `/v1` with TypeBox schemas, problem+json errors, security headers, CORS allow-list, rate limits shared through PostgreSQL, graceful shutdown; PostgreSQL through Drizzle with row-level security forced on every tenant table; projects CRUD with soft delete, idempotency keys and an append-only audit log; an embedded PostgreSQL for `dev` and `test`.',
+    'The API: Fastify 5 under `/v1` with TypeBox schemas, problem+json errors, security headers, CORS allow-list, rate limits shared through PostgreSQL, graceful shutdown; PostgreSQL through Drizzle with row-level security forced on every tenant table; projects CRUD with soft delete, idempotency keys and an append-only audit log; TOTP secrets envelope-encrypted (a data key per record under AES-256-GCM, wrapped by AWS KMS in production or `ENCRYPTION_KEY` locally; `encryption:rotate` re-wraps after a key change); a short-lived cache of the per-request session and role check, invalidated by every logout, revocation and role change on all instances through PostgreSQL NOTIFY (`AUTH_CACHE_TTL_MS`); invitation e-mails sent by the pg-boss worker with retries; an embedded PostgreSQL for `dev` and `test`.',
   env: [
     { name: 'PORT', example: '3000', description: 'HTTP port of the API.' },
     { name: 'HOST', example: '127.0.0.1', description: 'Interface the API listens on (127.0.0.1 in development, 0.0.0.0 in containers).' },
@@ -37,6 +37,20 @@ export default defineFeature({
     { name: 'TRUST_PROXY', example: '0', description: 'Proxy hops in front of the API (1 behind a load balancer), so client addresses are right.' },
     { name: 'RATE_LIMIT_PER_IP_PER_MINUTE', example: '300', description: 'Requests per client address per minute, across all instances.' },
     { name: 'RATE_LIMIT_PER_TENANT_PER_MINUTE', example: '1200', description: 'Authenticated requests per tenant per minute, across all instances.' },
+    {
+      name: 'ENCRYPTION_KEY_PROVIDER',
+      example: 'local',
+      description: 'Who wraps the data keys of encrypted columns (TOTP secrets): `kms` (default in production) or `local` (ENCRYPTION_KEY).',
+    },
+    { name: 'KMS_KEY_ID', example: '', description: 'ARN of the symmetric KMS key (ENCRYPTION_KEY_PROVIDER=kms); the role needs kms:GenerateDataKey and kms:Decrypt on it.' },
+    {
+      name: 'ENCRYPTION_KEY',
+      example: '',
+      description:
+        'Key-encryption key for ENCRYPTION_KEY_PROVIDER=local: 32 random bytes in base64 (`openssl rand -base64 32`). Development and tests use a random key per process when it is empty: set it when `dev` uses a persistent DATABASE_URL.',
+    },
+    { name: 'ENCRYPTION_PREVIOUS_KEYS', example: '', description: 'Comma-separated retired ENCRYPTION_KEY values, still accepted for decryption until `npm run encryption:rotate` has run.' },
+    { name: 'AUTH_CACHE_TTL_MS', example: '5000', description: 'How long an instance caches a session/role check; writes invalidate it at once on the same instance, other instances within this TTL. 0 turns it off.' },
     { name: 'METRICS_TOKEN', example: '', description: 'Optional bearer token that `/metrics` requires; without it keep `/metrics` on a private network.' },
   ],
   packageJson: (context) => {
@@ -64,6 +78,7 @@ export default defineFeature({
         'db:check': 'tsx scripts/db-check.ts',
         'openapi:generate': 'tsx scripts/openapi.ts',
         'openapi:check': 'tsx scripts/openapi.ts --check',
+        'encryption:rotate': 'tsx src/encryption/rotate.ts',
       },
       dependencies: npmDeps(
         'fastify',
@@ -85,6 +100,7 @@ export default defineFeature({
         // platform
         'awsSdkClientS3',
         'awsSdkS3RequestPresigner',
+        'awsSdkClientKms',
         'nodemailer',
         'otelApi',
         'otelSdkNode',

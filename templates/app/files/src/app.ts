@@ -7,14 +7,17 @@ import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { AccessChangeListener } from './auth/access-changes.js';
 import authPlugin from './auth/plugin.js';
 import authRoutes from './auth/routes.js';
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
 import docs from './docs/plugin.js';
 import { ProblemSchema, registerErrorHandling } from './errors.js';
+import { createFieldEncryption, type FieldEncryption } from './encryption/index.js';
 import { createJobQueue, type JobQueue } from './jobs/queue.js';
 import { exportRoutes } from './jobs/routes.js';
+import { queueInvitationEmail } from './jobs/send-invitation.js';
 import { createStorage, type ObjectStorage } from './storage/index.js';
 import observability, { loggerOptions, requestIdOptions } from './observability/plugin.js';
 import { projectRoutes } from './projects/routes.js';
@@ -43,6 +46,8 @@ export interface BuildAppOptions {
   jobQueue?: JobQueue;
   /** Defaults to the configured object storage (STORAGE_DRIVER). */
   storage?: ObjectStorage;
+  /** Defaults to the configured key-encryption key (ENCRYPTION_KEY_PROVIDER). */
+  encryption?: FieldEncryption;
 }
 
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
@@ -95,7 +100,13 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   );
 
   await app.register(docs, { production });
-  await app.register(authPlugin, { config });
+  const encryption = options.encryption ?? createFieldEncryption(config);
+  await app.register(authPlugin, { config, encryption, sendInvitation: queueInvitationEmail(jobQueue, encryption) });
+  if (config.authCacheTtlMs > 0) {
+    const accessChanges = new AccessChangeListener(config.databaseUrl, app.authService.accessCache, app.log);
+    await accessChanges.start();
+    app.addHook('onClose', async () => accessChanges.close());
+  }
   await app.register(authRoutes, { prefix: '/v1/auth' });
   await app.register(projectRoutes, { prefix: '/v1' });
   await app.register(exportRoutes, { prefix: '/v1', queue: jobQueue, storage: options.storage ?? createStorage(config) });

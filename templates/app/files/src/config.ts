@@ -40,6 +40,15 @@ export interface Config {
   trustProxy: number;
   rateLimitPerIpPerMinute: number;
   rateLimitPerTenantPerMinute: number;
+  /** Who wraps the data keys of encrypted columns: AWS KMS (production) or a key from configuration. */
+  encryptionKeyProvider: 'kms' | 'local';
+  kmsKeyId: string | undefined;
+  /** The current local key-encryption key (32 bytes). */
+  encryptionKey: Buffer;
+  /** Retired local keys, still accepted for decryption until `npm run encryption:rotate` has re-encrypted their data. */
+  encryptionPreviousKeys: Buffer[];
+  /** How long an instance trusts a cached session/membership check; 0 turns the cache off. */
+  authCacheTtlMs: number;
 }
 
 export class ConfigError extends Error {
@@ -54,8 +63,8 @@ type Env = Readonly<Record<string, string | undefined>>;
 /** Values that are obviously copied from an example and must never protect a production deployment. */
 const placeholder = /change[-_ ]?me|placeholder|example|secret|password|replace|todo|xxx|^(.)\1+$/i;
 
-export function loadConfig(env: Env = process.env): Config {
-  const problems: string[] = [];
+/** Readers of typed variables; each bad value adds one line to `problems`. */
+function readers(env: Env, problems: string[]) {
   const read = (name: string): string | undefined => {
     const value = env[name]?.trim();
     return value ? value : undefined;
@@ -86,6 +95,33 @@ export function loadConfig(env: Env = process.env): Config {
     }
     return undefined;
   };
+  return { read, oneOf, integer, url };
+}
+
+const postgres = ['postgres:', 'postgresql:'];
+
+/** The migration runner's configuration: the owner role's URL (MIGRATION_DATABASE_URL, else DATABASE_URL) and the tenant routing. */
+export type MigrationConfig = Pick<Config, 'migrationDatabaseUrl' | 'tenantRoutingFile'>;
+
+function readMigrationConfig(env: Env, problems: string[]): MigrationConfig & { databaseUrl: string | undefined } {
+  const { read, url } = readers(env, problems);
+  const databaseUrl = url('DATABASE_URL', postgres);
+  const migrationDatabaseUrl = url('MIGRATION_DATABASE_URL', postgres) ?? databaseUrl ?? '';
+  return { databaseUrl, migrationDatabaseUrl, tenantRoutingFile: read('TENANT_ROUTING_FILE') };
+}
+
+/** For `db:migrate`, which runs as its own task with the owner's URL only, not the API's whole configuration. */
+export function loadMigrationConfig(env: Env = process.env): MigrationConfig {
+  const problems: string[] = [];
+  const { migrationDatabaseUrl, tenantRoutingFile } = readMigrationConfig(env, problems);
+  if (!migrationDatabaseUrl && problems.length === 0) problems.push('Set MIGRATION_DATABASE_URL (the owner role) or DATABASE_URL to migrate');
+  if (problems.length) throw new ConfigError(problems);
+  return { migrationDatabaseUrl, tenantRoutingFile };
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const { read, oneOf, integer, url } = readers(env, problems);
 
   const nodeEnv = oneOf<NodeEnv>('NODE_ENV', ['development', 'test', 'production'], 'development');
   const production = nodeEnv === 'production';
@@ -93,12 +129,10 @@ export function loadConfig(env: Env = process.env): Config {
   const port = integer('PORT', 3000, 0, 65_535);
   const host = read('HOST') ?? (production ? '0.0.0.0' : '127.0.0.1');
 
-  const postgres = ['postgres:', 'postgresql:'];
-  const databaseUrl = url('DATABASE_URL', postgres);
+  const { databaseUrl, migrationDatabaseUrl, tenantRoutingFile } = readMigrationConfig(env, problems);
   if (!databaseUrl && read('DATABASE_URL') === undefined) {
     problems.push('DATABASE_URL is required (`npm run dev` and `npm test` start an embedded PostgreSQL when it is unset)');
   }
-  const migrationDatabaseUrl = url('MIGRATION_DATABASE_URL', postgres) ?? databaseUrl ?? '';
 
   let jwtSecret = read('JWT_SECRET');
   if (jwtSecret === undefined) {
@@ -110,6 +144,34 @@ export function loadConfig(env: Env = process.env): Config {
   } else if (production && placeholder.test(jwtSecret)) {
     problems.push('JWT_SECRET looks like a placeholder; generate a random one (`openssl rand -base64 48`)');
   }
+
+  const encryptionKeyProvider = oneOf('ENCRYPTION_KEY_PROVIDER', ['kms', 'local'] as const, production ? 'kms' : 'local');
+  const kmsKeyId = read('KMS_KEY_ID');
+  if (encryptionKeyProvider === 'kms' && !kmsKeyId) problems.push('KMS_KEY_ID is required when ENCRYPTION_KEY_PROVIDER=kms (the ARN of a symmetric KMS key)');
+  const encryptionKeyOf = (name: string, raw: string): Buffer | undefined => {
+    const key = Buffer.from(raw, 'base64');
+    if (key.length !== 32 || key.toString('base64').replace(/=+$/, '') !== raw.replace(/=+$/, '')) {
+      problems.push(`${name} must be 32 random bytes in base64 (\`openssl rand -base64 32\`)`);
+      return undefined;
+    }
+    // Only long words: short ones (`xxx`, `todo`) occur by chance in random base64.
+    if (production && (/changeme|placeholder|example|replace/i.test(raw) || key.every((byte) => byte === key[0]))) {
+      problems.push(`${name} looks like a placeholder; generate a random one (\`openssl rand -base64 32\`)`);
+    }
+    return key;
+  };
+  const rawEncryptionKey = read('ENCRYPTION_KEY');
+  let encryptionKey = rawEncryptionKey === undefined ? undefined : encryptionKeyOf('ENCRYPTION_KEY', rawEncryptionKey);
+  if (rawEncryptionKey === undefined && production && encryptionKeyProvider === 'local') {
+    problems.push('ENCRYPTION_KEY is required in production with ENCRYPTION_KEY_PROVIDER=local (`openssl rand -base64 32`)');
+  }
+  // Outside production a missing key is replaced per process, like JWT_SECRET: the embedded database of `dev` and the tests dies with it.
+  encryptionKey ??= randomBytes(32);
+  const encryptionPreviousKeys = (read('ENCRYPTION_PREVIOUS_KEYS') ?? '')
+    .split(',')
+    .map((key) => key.trim())
+    .filter(Boolean)
+    .flatMap((key) => encryptionKeyOf('ENCRYPTION_PREVIOUS_KEYS', key) ?? []);
 
   const corsOrigins = (read('CORS_ORIGINS') ?? '')
     .split(',')
@@ -150,12 +212,17 @@ export function loadConfig(env: Env = process.env): Config {
     smtpUrl,
     emailFrom: read('EMAIL_FROM') ?? 'no-reply@localhost',
     otelExporterOtlpEndpoint: url('OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']),
-    tenantRoutingFile: read('TENANT_ROUTING_FILE'),
+    tenantRoutingFile,
     outboundTimeoutMs: integer('OUTBOUND_TIMEOUT_MS', 5000, 100, 120_000),
     metricsToken: read('METRICS_TOKEN'),
     trustProxy: integer('TRUST_PROXY', 0, 0, 10),
     rateLimitPerIpPerMinute: integer('RATE_LIMIT_PER_IP_PER_MINUTE', 300, 1, 1_000_000),
     rateLimitPerTenantPerMinute: integer('RATE_LIMIT_PER_TENANT_PER_MINUTE', 1200, 1, 1_000_000),
+    encryptionKeyProvider,
+    kmsKeyId,
+    encryptionKey,
+    encryptionPreviousKeys,
+    authCacheTtlMs: integer('AUTH_CACHE_TTL_MS', 5000, 0, 60_000),
   };
   if (production && config.jwtIssuer === 'http://localhost') problems.push('JWT_ISSUER is required in production');
   if (production && config.jwtAudience === 'http://localhost') problems.push('JWT_AUDIENCE is required in production');

@@ -4,8 +4,9 @@
  * database pools close; past the drain deadline the process exits anyway.
  */
 import type { FastifyInstance } from 'fastify';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { loadConfig, type Config } from './config.js';
 import { startTracing } from './observability/tracing.js';
+import { reportStartupError } from './startup.js';
 
 const drainDeadlineMs = 25_000;
 
@@ -49,20 +50,14 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   return app;
 }
 
-function fail(error: unknown): void {
-  const message = error instanceof ConfigError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
-  process.stderr.write(`${message}\n`);
-  process.exitCode = 1;
-}
-
 const entry = process.argv[1] ?? '';
 if (/[\\/]server\.[jt]s$/.test(entry)) {
   try {
     const config = loadConfig();
     startTracing(config, 'api')
       .then((stopTracing) => startServer(config, { afterClose: stopTracing }))
-      .catch(fail);
+      .catch(reportStartupError);
   } catch (error) {
-    fail(error);
+    reportStartupError(error);
   }
 }

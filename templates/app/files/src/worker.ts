@@ -3,8 +3,9 @@
  * pg-boss queues with DATABASE_URL (the application role). SIGTERM/SIGINT: stop fetching, let running jobs
  * finish (up to the drain deadline; unfinished ones are retried elsewhere), then close the pools.
  */
-import { ConfigError, loadConfig } from './config.js';
+import { loadConfig } from './config.js';
 import { startTracing } from './observability/tracing.js';
+import { reportStartupError } from './startup.js';
 
 const drainDeadlineMs = 25_000;
 
@@ -12,18 +13,19 @@ async function main(): Promise<void> {
   const config = loadConfig();
   // Before anything that loads pg: instrumentation patches modules as they load.
   const stopTracing = await startTracing(config, 'worker');
-  const [{ default: pino }, { openDatabase }, { createStorage }, { createEmailTransport }, { startWorker }, { loggerOptions }] = await Promise.all([
+  const [{ default: pino }, { openDatabase }, { createStorage }, { createEmailTransport }, { createFieldEncryption }, { startWorker }, { loggerOptions }] = await Promise.all([
     import('pino'),
     import('./db/database.js'),
     import('./storage/index.js'),
     import('./email/index.js'),
+    import('./encryption/index.js'),
     import('./jobs/worker.js'),
     import('./observability/plugin.js'),
   ]);
   const log = pino(loggerOptions(config, 'worker'));
   const database = openDatabase(config, (error) => log.error({ err: error }, 'idle database client error'));
   const email = createEmailTransport(config, log);
-  const boss = await startWorker({ connectionString: config.databaseUrl, storage: createStorage(config), email, log });
+  const boss = await startWorker({ connectionString: config.databaseUrl, storage: createStorage(config), email, encryption: createFieldEncryption(config), log });
   log.info('worker started');
 
   let stopping = false;
@@ -51,8 +53,4 @@ async function main(): Promise<void> {
   process.once('SIGINT', stop);
 }
 
-main().catch((error: unknown) => {
-  const message = error instanceof ConfigError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
-  process.stderr.write(`${message}\n`);
-  process.exitCode = 1;
-});
+main().catch(reportStartupError);

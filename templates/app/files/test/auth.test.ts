@@ -5,9 +5,8 @@ import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, users } from '../src/db/schema.js';
 import { withSystem, withTenant } from '../src/db/tenant.js';
-import { createTestApp, signup } from './support/app.js';
+import { bearer, createTestApp, password, signup } from './support/app.js';
 
-const password = 'correct horse battery staple';
 let app: FastifyInstance;
 
 beforeAll(async () => {
@@ -26,7 +25,6 @@ interface Pair {
 
 const login = (payload: Record<string, unknown>, headers: Record<string, string> = {}) => app.inject({ method: 'POST', url: '/v1/auth/login', payload, headers });
 const refresh = (refreshToken: string) => app.inject({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken } });
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const sessionsOf = (token: string) => app.inject({ method: 'GET', url: '/v1/auth/sessions', headers: bearer(token) });
 
 describe('sign-up and login', () => {
@@ -77,7 +75,7 @@ describe('sign-up and login', () => {
     expect((await sessionsOf('')).statusCode).toBe(401);
     const [header, payload] = owner.accessToken.split('.');
     const none = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'at+jwt' })).toString('base64url')}.${payload}.`;
-    expect((await app.inject({ method: 'GET', url: '/v1/auth/sessions', headers: { authorization: `Bearer ${none}` } })).statusCode).toBe(401);
+    expect((await app.inject({ method: 'GET', url: '/v1/auth/sessions', headers: bearer(none) })).statusCode).toBe(401);
     const tampered = `${header}.${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), sub: randomUUID() })).toString('base64url')}.${owner.accessToken.split('.')[2]}`;
     expect((await sessionsOf(tampered)).statusCode).toBe(401);
     const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as Record<string, string>;

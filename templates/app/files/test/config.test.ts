@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { randomBytes } from 'node:crypto';
+import { ConfigError, loadConfig, loadMigrationConfig } from '../src/config.js';
 
 const database = { DATABASE_URL: 'postgres://app@localhost:5432/app' };
 const production = {
@@ -10,6 +11,7 @@ const production = {
   JWT_AUDIENCE: 'https://api.acme.test',
   S3_BUCKET: 'acme-uploads',
   SMTP_URL: 'smtp://mail.acme.test:587',
+  KMS_KEY_ID: 'arn:aws:kms:eu-west-1:111122223333:key/0f6c1b7e-3d9a-4c55-9e0b-2b8f4a7d6c11',
 };
 
 function problems(env: Record<string, string>): string[] {
@@ -61,6 +63,28 @@ describe('configuration', () => {
     expect(problems({ ...production, JWT_SECRET: 'x'.repeat(40) })).toEqual([expect.stringContaining('looks like a placeholder')]);
     const { JWT_ISSUER: _issuer, JWT_AUDIENCE: _audience, ...withoutClaims } = production;
     expect(problems(withoutClaims)).toEqual(['JWT_ISSUER is required in production', 'JWT_AUDIENCE is required in production']);
+  });
+
+  it('wraps data keys with KMS in production, and refuses a missing, malformed or placeholder local key', () => {
+    expect(loadConfig(production)).toMatchObject({ encryptionKeyProvider: 'kms', kmsKeyId: production.KMS_KEY_ID });
+    const { KMS_KEY_ID: _kms, ...withoutKms } = production;
+    expect(problems(withoutKms)).toEqual([expect.stringContaining('KMS_KEY_ID is required when ENCRYPTION_KEY_PROVIDER=kms')]);
+    const local = { ...withoutKms, ENCRYPTION_KEY_PROVIDER: 'local' };
+    expect(problems(local)).toEqual([expect.stringContaining('ENCRYPTION_KEY is required in production')]);
+    expect(problems({ ...local, ENCRYPTION_KEY: 'too-short' })).toEqual([expect.stringContaining('must be 32 random bytes in base64')]);
+    expect(problems({ ...local, ENCRYPTION_KEY: Buffer.alloc(32).toString('base64') })).toEqual([expect.stringContaining('looks like a placeholder')]);
+    const key = randomBytes(32);
+    expect(loadConfig({ ...local, ENCRYPTION_KEY: key.toString('base64') }).encryptionKey.equals(key)).toBe(true);
+    // Development and tests: a random key per process when none is set, previous keys accepted for rotation.
+    const development = loadConfig({ ...database, ENCRYPTION_PREVIOUS_KEYS: key.toString('base64') });
+    expect(development).toMatchObject({ encryptionKeyProvider: 'local', encryptionPreviousKeys: [key] });
+    expect(development.encryptionKey).toHaveLength(32);
+  });
+
+  it('gives the migration runner the owner URL without the rest of the configuration', () => {
+    expect(loadMigrationConfig({ NODE_ENV: 'production', MIGRATION_DATABASE_URL: 'postgres://owner@db/app' })).toEqual({ migrationDatabaseUrl: 'postgres://owner@db/app', tenantRoutingFile: undefined });
+    expect(loadMigrationConfig(database).migrationDatabaseUrl).toBe(database.DATABASE_URL);
+    expect(() => loadMigrationConfig({})).toThrow(/MIGRATION_DATABASE_URL \(the owner role\) or DATABASE_URL/);
   });
 
   it('formats all problems into one message', () => {

@@ -5,14 +5,16 @@ import type { FastifyInstance } from 'fastify';
 import PgBoss from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { EmailMessage, EmailTransport } from '../src/email/index.js';
+import { createFieldEncryption } from '../src/encryption/index.js';
 import { exportKey, exportProjects } from '../src/jobs/export-projects.js';
 import { buildApp } from '../src/app.js';
 import { database } from '../src/db/database.js';
-import { JOB_SCHEMA, installJobQueue, jobIdFor, queues, type ExportProjectsJob, type JobQueue } from '../src/jobs/queue.js';
+import { createJobQueue, JOB_SCHEMA, installJobQueue, jobIdFor, queues, type ExportProjectsJob, type InvitationEmailJob, type JobQueue } from '../src/jobs/queue.js';
+import { invitationTokenContext, sendInvitationEmail } from '../src/jobs/send-invitation.js';
 import { startWorker } from '../src/jobs/worker.js';
 import { metrics } from '../src/observability/metrics.js';
 import { LocalDiskStorage } from '../src/storage/local.js';
-import { createTestApp, signup, testConfig, type TestTenant } from './support/app.js';
+import { bearer, createTestApp, password, signup, signupWithMfa, testConfig, type TestTenant } from './support/app.js';
 
 class RecordingEmail implements EmailTransport {
   readonly sent: EmailMessage[] = [];
@@ -147,7 +149,7 @@ describe('POST /v1/exports and the worker', () => {
   });
 
   it('runs queued exports in the worker and e-mails the link', async () => {
-    boss = await startWorker({ connectionString: testConfig().databaseUrl, storage, email, log: silent, pollingIntervalSeconds: 0.5, concurrency: 1 });
+    boss = await startWorker({ connectionString: testConfig().databaseUrl, storage, email, encryption: createFieldEncryption(testConfig()), log: silent, pollingIntervalSeconds: 0.5, concurrency: 1 });
     const response = await app.inject({ method: 'POST', url: '/v1/exports', headers: acme.headers });
     const { jobId } = response.json<{ jobId: string }>();
     await expect.poll(() => email.sent.some((message) => message.to === acme.email), { timeout: 15_000, interval: 250 }).toBe(true);
@@ -170,9 +172,25 @@ describe('POST /v1/exports and the worker', () => {
     boss = undefined;
   });
 
+  it('logs every queue\'s depth for the queue-depth alarm until it stops', async () => {
+    const lines: Array<{ queue?: string; queueDepth?: unknown }> = [];
+    const log = { info: (object: object, message: string) => void (message === 'queue depth' && lines.push(object)), error: () => undefined };
+    const worker = await startWorker({ connectionString: testConfig().databaseUrl, storage, email, encryption: createFieldEncryption(testConfig()), log, pollingIntervalSeconds: 0.5, concurrency: 1, depthIntervalMs: 100 });
+    try {
+      await expect.poll(() => new Set(lines.map((line) => line.queue)).size, { timeout: 10_000, interval: 100 }).toBe(Object.values(queues).length);
+      for (const line of lines) expect(line.queueDepth).toEqual(expect.any(Number));
+    } finally {
+      await worker.stop({ graceful: true, timeout: 5000 });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const after = lines.length;
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(lines.length).toBe(after);
+  });
+
   it('still answers a scrape when the queue cannot be read', async () => {
     const down = (): Promise<never> => Promise.reject(new Error('down'));
-    const broken: JobQueue = { enqueueExport: down, exportState: down, depth: down, close: async () => undefined };
+    const broken: JobQueue = { enqueueExport: down, enqueueInvitationEmail: down, exportState: down, depth: down, close: async () => undefined };
     // The process's database stays open: the app closes only what it opened itself.
     const other = await buildApp({ config: testConfig(), database: database(), jobQueue: broken });
     try {
@@ -187,5 +205,80 @@ describe('POST /v1/exports and the worker', () => {
 
   it('installs the queue again without harm (re-run migrations, pg-boss upgrades)', async () => {
     await expect(installJobQueue(inject('ownerUrl'))).resolves.toBeUndefined();
+  });
+});
+
+describe('invitation e-mails', () => {
+  const encryption = createFieldEncryption(testConfig());
+  const readJob = async (invitationId: string) => {
+    const reader = new PgBoss({ connectionString: testConfig().databaseUrl, schema: JOB_SCHEMA, migrate: false, supervise: false, schedule: false, max: 1 });
+    await reader.start();
+    try {
+      return await reader.getJobById<InvitationEmailJob>(queues.sendInvitation, invitationId, { includeArchive: true });
+    } finally {
+      await reader.stop({ graceful: false });
+    }
+  };
+  const invite = async (owner: TestTenant & { stepUp: string }, email = `invitee-${crypto.randomUUID()}@example.com`) => {
+    const created = await app.inject({ method: 'POST', url: '/v1/invitations', headers: bearer(owner.stepUp), payload: { email, role: 'member' } });
+    expect(created.statusCode).toBe(201);
+    return { email, id: created.json<{ id: string }>().id };
+  };
+
+  it('queues one e-mail per invitation, with the token encrypted in the queue, and sends it once', async () => {
+    const owner = await signupWithMfa(app, 'Inviting');
+    const invitation = await invite(owner);
+    const job = await readJob(invitation.id);
+    expect(job).toMatchObject({ retryLimit: 8, retryBackoff: true, data: { tenantId: owner.tenantId, invitationId: invitation.id } });
+    expect(job!.data.token).toMatch(/^v1\./);
+
+    const email = new RecordingEmail();
+    const deps = { email, encryption, log: silent };
+    expect(await sendInvitationEmail(job!, deps)).toBe('sent');
+    expect(await sendInvitationEmail(job!, deps)).toBe('already-sent');
+    expect(email.sent).toHaveLength(1);
+    expect(email.sent[0]).toMatchObject({ to: invitation.email, subject: 'You are invited to join Inviting' });
+    const token = await encryption.decrypt(job!.data.token, invitationTokenContext(invitation.id));
+    expect(email.sent[0]!.text).toContain(token);
+    expect(JSON.stringify(job!.data)).not.toContain(token);
+
+    // Queueing the same invitation again is harmless.
+    const queue = createJobQueue(testConfig().databaseUrl, () => undefined);
+    try {
+      await expect(queue.enqueueInvitationEmail(job!.data)).resolves.toBe(invitation.id);
+    } finally {
+      await queue.close();
+    }
+    const accepted = await app.inject({ method: 'POST', url: '/v1/invitations/accept', payload: { token, password } });
+    expect(accepted.statusCode).toBe(200);
+    expect(await sendInvitationEmail(job!, deps)).toBe('not-pending');
+  });
+
+  it('skips a revoked invitation, and leaves a failed send to the retry', async () => {
+    const owner = await signupWithMfa(app, 'Revoking');
+    const revoked = await invite(owner);
+    await app.inject({ method: 'DELETE', url: `/v1/invitations/${revoked.id}`, headers: bearer(owner.stepUp) });
+    const email = new RecordingEmail();
+    expect(await sendInvitationEmail((await readJob(revoked.id))!, { email, encryption, log: silent })).toBe('not-pending');
+
+    const pending = await invite(owner);
+    const job = (await readJob(pending.id))!;
+    email.failNext = true;
+    await expect(sendInvitationEmail(job, { email, encryption, log: silent })).rejects.toThrow(/SMTP 421/);
+    expect(await sendInvitationEmail(job, { email, encryption, log: silent })).toBe('sent');
+    expect(email.sent.map((message) => message.to)).toEqual([pending.email]);
+    await expect(sendInvitationEmail({ id: job.id, data: { ...job.data, tenantId: 'x' } }, { email, encryption, log: silent })).rejects.toThrow(/malformed/);
+  });
+
+  it('is sent by the worker', async () => {
+    const owner = await signupWithMfa(app, 'Worker');
+    const email = new RecordingEmail();
+    const worker = await startWorker({ connectionString: testConfig().databaseUrl, storage, email, encryption, log: silent, pollingIntervalSeconds: 0.5, concurrency: 1 });
+    try {
+      const invitation = await invite(owner);
+      await expect.poll(() => email.sent.some((message) => message.to === invitation.email), { timeout: 15_000, interval: 250 }).toBe(true);
+    } finally {
+      await worker.stop({ graceful: true, timeout: 5000 });
+    }
   });
 });

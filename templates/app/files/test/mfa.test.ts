@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { generate } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, signup, type TestTenant } from './support/app.js';
+import { bearer, createTestApp, enrolMfa, password, signup, type TestTenant } from './support/app.js';
 
-const password = 'correct horse battery staple';
 let app: FastifyInstance;
 
 beforeAll(async () => {
@@ -15,19 +14,14 @@ afterAll(async () => {
 
 /** The code of the next time step: still accepted (one step of drift either way), and newer than one just used. */
 const nextCode = (secret: string) => generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 });
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const invite = (token: string, email = `invitee-${Date.now()}@example.com`) =>
   app.inject({ method: 'POST', url: '/v1/invitations', headers: bearer(token), payload: { email, role: 'member' } });
 
 async function enrol(owner: TestTenant): Promise<{ secret: string; accessToken: string }> {
-  const started = await app.inject({ method: 'POST', url: '/v1/auth/mfa/enroll', headers: owner.headers });
-  expect(started.statusCode).toBe(200);
-  const { secret, otpauthUri } = started.json<{ secret: string; otpauthUri: string }>();
+  const { secret, otpauthUri, stepUp } = await enrolMfa(app, owner);
   expect(otpauthUri).toMatch(/^otpauth:\/\/totp\//);
   expect(otpauthUri).toContain(`secret=${secret}`);
-  const verified = await app.inject({ method: 'POST', url: '/v1/auth/mfa/verify', headers: owner.headers, payload: { totp: await generate({ secret }) } });
-  expect(verified.statusCode).toBe(200);
-  return { secret, accessToken: verified.json<{ accessToken: string }>().accessToken };
+  return { secret, accessToken: stepUp };
 }
 
 describe('TOTP enrolment and step-up', () => {
@@ -46,7 +40,8 @@ describe('TOTP enrolment and step-up', () => {
     const wrong = await app.inject({ method: 'POST', url: '/v1/auth/mfa/verify', headers: owner.headers, payload: { totp: String(wrongCode).padStart(6, '0') } });
     expect(wrong.statusCode).toBe(400);
 
-    const verified = await app.inject({ method: 'POST', url: '/v1/auth/mfa/verify', headers: owner.headers, payload: { totp: await generate({ secret }) } });
+    const enrolmentCode = await generate({ secret });
+    const verified = await app.inject({ method: 'POST', url: '/v1/auth/mfa/verify', headers: owner.headers, payload: { totp: enrolmentCode } });
     expect(verified.statusCode).toBe(200);
     const stepUp = verified.json<{ accessToken: string }>().accessToken;
     expect((await app.inject({ method: 'POST', url: '/v1/auth/mfa/enroll', headers: owner.headers })).statusCode).toBe(409);
@@ -64,8 +59,8 @@ describe('TOTP enrolment and step-up', () => {
     expect((await invite(plain)).statusCode).toBe(401);
     const badStepUp = await app.inject({ method: 'POST', url: '/v1/auth/mfa/step-up', headers: bearer(plain), payload: { totp: '000000' } });
     expect(badStepUp.statusCode).toBe(401);
-    // The code used at enrolment is spent; the next one works once.
-    const replayed = await app.inject({ method: 'POST', url: '/v1/auth/mfa/step-up', headers: bearer(plain), payload: { totp: await generate({ secret }) } });
+    // The code used at enrolment is spent (the same string: a new time step may have begun since); the next one works once.
+    const replayed = await app.inject({ method: 'POST', url: '/v1/auth/mfa/step-up', headers: bearer(plain), payload: { totp: enrolmentCode } });
     expect(replayed.statusCode).toBe(401);
     const code = await nextCode(secret);
     const stepped = await app.inject({ method: 'POST', url: '/v1/auth/mfa/step-up', headers: bearer(plain), payload: { totp: code } });

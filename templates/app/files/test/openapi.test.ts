@@ -39,7 +39,7 @@ describe('served documentation', () => {
   });
 
   it('does not serve /docs in production', async () => {
-    const app = await createTestApp({ NODE_ENV: 'production', JWT_SECRET: 'k'.repeat(8) + 'Zq3vN8pL2xW7rT5yU1iO4aS6dF9gH0jK', JWT_ISSUER: 'https://api.test', JWT_AUDIENCE: 'https://api.test', STORAGE_DRIVER: 's3', S3_BUCKET: 'b', EMAIL_TRANSPORT: 'smtp', SMTP_URL: 'smtp://mail.test' });
+    const app = await createTestApp({ NODE_ENV: 'production', JWT_SECRET: 'k'.repeat(8) + 'Zq3vN8pL2xW7rT5yU1iO4aS6dF9gH0jK', JWT_ISSUER: 'https://api.test', JWT_AUDIENCE: 'https://api.test', STORAGE_DRIVER: 's3', S3_BUCKET: 'b', EMAIL_TRANSPORT: 'smtp', SMTP_URL: 'smtp://mail.test', ENCRYPTION_KEY_PROVIDER: 'local' });
     try {
       expect((await app.inject({ method: 'GET', url: '/docs/' })).statusCode).toBe(404);
       expect((await app.inject({ method: 'GET', url: '/openapi.json' })).statusCode).toBe(200);

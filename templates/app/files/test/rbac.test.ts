@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { and, eq } from 'drizzle-orm';
-import { generate } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InvitationMessage } from '../src/auth/invitations.js';
 import { auditLog } from '../src/db/schema.js';
 import { withTenant } from '../src/db/tenant.js';
-import { createTestApp, signup, type TestTenant } from './support/app.js';
+import { bearer, createTestApp, enrolMfa, password, signupWithMfa } from './support/app.js';
 
-const password = 'correct horse battery staple';
 let app: FastifyInstance;
 const sent: InvitationMessage[] = [];
 
@@ -28,15 +26,7 @@ interface Pair {
   user: { id: string };
   tenant: { id: string; role: string };
 }
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-
-/** An owner with TOTP and a fresh step-up token. */
-async function stepUpOwner(name: string): Promise<TestTenant & { stepUp: string; secret: string }> {
-  const owner = await signup(app, name);
-  const { secret } = (await app.inject({ method: 'POST', url: '/v1/auth/mfa/enroll', headers: owner.headers })).json<{ secret: string }>();
-  const verified = await app.inject({ method: 'POST', url: '/v1/auth/mfa/verify', headers: owner.headers, payload: { totp: await generate({ secret }) } });
-  return { ...owner, secret, stepUp: verified.json<{ accessToken: string }>().accessToken };
-}
+const stepUpOwner = (name: string) => signupWithMfa(app, name);
 
 async function inviteAndAccept(token: string, role: 'admin' | 'member', body: Record<string, unknown> = { password }): Promise<{ email: string; pair: Pair }> {
   const email = `${role}-${randomUUID()}@example.com`;
@@ -125,10 +115,7 @@ describe('roles', () => {
     const { pair: admin } = await inviteAndAccept(owner.stepUp, 'admin');
     // The admin needs their own second factor before inviting.
     expect((await app.inject({ method: 'POST', url: '/v1/invitations', headers: bearer(admin.accessToken), payload: { email: 'y@example.com', role: 'member' } })).statusCode).toBe(403);
-    const { secret } = (await app.inject({ method: 'POST', url: '/v1/auth/mfa/enroll', headers: bearer(admin.accessToken) })).json<{ secret: string }>();
-    const adminStepUp = (
-      await app.inject({ method: 'POST', url: '/v1/auth/mfa/verify', headers: bearer(admin.accessToken), payload: { totp: await generate({ secret }) } })
-    ).json<{ accessToken: string }>().accessToken;
+    const { stepUp: adminStepUp } = await enrolMfa(app, { headers: bearer(admin.accessToken) });
     const ownerInvite = await app.inject({ method: 'POST', url: '/v1/invitations', headers: bearer(adminStepUp), payload: { email: `o-${randomUUID()}@example.com`, role: 'owner' } });
     expect(ownerInvite.statusCode).toBe(403);
     const { pair: member } = await inviteAndAccept(adminStepUp, 'member');

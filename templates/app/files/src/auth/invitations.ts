@@ -16,7 +16,7 @@ import { invalidCredentials, mfaRequired } from './problems.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { digestToken, newOpaqueToken } from './refresh-tokens.js';
 import { AcceptInvitationBody, AuthResponse, IdParams, Invitation, InvitationBody, InvitationList } from './schemas.js';
-import { consumeTotp, emailEquals, normalizeEmail } from './service.js';
+import { emailEquals, normalizeEmail } from './service.js';
 import { deviceOf } from './sessions.js';
 
 export interface InvitationMessage {
@@ -166,9 +166,9 @@ const invitationRoutes: FastifyPluginAsyncTypebox = async (app) => {
           await app.authService.recordFailure(existing.id);
           throw invalidCredentials();
         }
-        if (existing.totpEnabledAt && existing.totpSecret) {
+        if (existing.totpEnabledAt) {
           if (!totp) throw mfaRequired();
-          if (!(await consumeTotp(existing, totp))) {
+          if (!(await app.authService.consumeTotp(existing, totp))) {
             await app.authService.recordFailure(existing.id);
             throw invalidCredentials();
           }

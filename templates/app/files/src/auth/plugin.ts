@@ -8,6 +8,8 @@ import fp from 'fastify-plugin';
 import { and, eq } from 'drizzle-orm';
 import { memberships, users } from '../db/schema.js';
 import { withTenantIdentity } from '../db/tenant.js';
+import type { FieldEncryption } from '../encryption/index.js';
+import type { CachedAccess, SessionKey } from './access-cache.js';
 import type { AuthContext } from './context.js';
 import invitationRoutes, { type InvitationSender } from './invitations.js';
 import memberRoutes from './members.js';
@@ -31,23 +33,18 @@ export type { AuthContext } from './context.js';
 
 export interface AuthPluginOptions {
   config: AuthConfig;
-  /** Delivers an invitation link; the default logs that no sender is configured. */
-  sendInvitation?: InvitationSender;
+  encryption: FieldEncryption;
+  /** Delivers an invitation token (the app queues an e-mail: `src/jobs/send-invitation.ts`). */
+  sendInvitation: InvitationSender;
 }
 
 // The scheme is case-insensitive (RFC 9110 §11.1); the token is a compact JWS.
 const bearer = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/i;
 
 async function authPlugin(app: FastifyInstance, options: AuthPluginOptions): Promise<void> {
-  const service = new AuthService(options.config);
+  const service = new AuthService(options.config, options.encryption);
   app.decorate('authService', service);
-  app.decorate(
-    'sendInvitation',
-    options.sendInvitation ??
-      (async (invitation) => {
-        app.log.warn({ invitationId: invitation.id }, 'no invitation sender configured: the invitation e-mail was not sent');
-      }),
-  );
+  app.decorate('sendInvitation', options.sendInvitation);
   app.decorateRequest('auth', null);
 
   app.decorate('authenticate', async function authenticate(request: FastifyRequest) {
@@ -55,34 +52,40 @@ async function authPlugin(app: FastifyInstance, options: AuthPluginOptions): Pro
     if (!token) throw invalidToken('Send the access token as `Authorization: Bearer <token>`.');
     const claims = await service.accessTokens.verify(token);
     if (!claims) throw invalidToken();
-    // The token proves who signed in; the membership and the session are checked on every request, so a
-    // removed member, a changed role or a revoked session take effect at once rather than at token expiry.
-    const [row] = await withTenantIdentity(claims.tenantId, (tx) =>
-      tx
-        .select({ role: memberships.role, totpEnabledAt: users.totpEnabledAt })
-        .from(memberships)
-        .innerJoin(users, eq(users.id, memberships.userId))
-        .where(
-          and(
-            eq(memberships.tenantId, claims.tenantId),
-            eq(memberships.userId, claims.userId),
-            activeFamilyCondition(claims.tenantId, claims.userId, claims.sessionId),
-          ),
-        ),
-    );
-    if (!row) throw invalidToken('The session has ended or the membership no longer exists. Sign in again.');
+    // The token proves who signed in; the membership and the session are checked on every request (through a
+    // short-lived cache that every revoking write clears), so a removed member, a changed role or a revoked
+    // session take effect at once rather than at token expiry.
+    const key = { tenantId: claims.tenantId, userId: claims.userId, sessionId: claims.sessionId };
+    let access = service.accessCache.get(key);
+    if (!access) {
+      const generation = service.accessCache.generation;
+      access = await loadAccess(key);
+      if (!access) throw invalidToken('The session has ended or the membership no longer exists. Sign in again.');
+      service.accessCache.set(key, access, generation);
+    }
     request.auth = {
       userId: claims.userId,
       tenantId: claims.tenantId,
-      role: row.role,
+      role: access.role,
       sessionId: claims.sessionId,
-      mfaEnabled: row.totpEnabledAt !== null,
+      mfaEnabled: access.mfaEnabled,
       ...(claims.mfaAt === undefined ? {} : { mfaVerifiedAt: new Date(claims.mfaAt * 1000) }),
     };
   });
 
   await app.register(invitationRoutes, { prefix: '/v1/invitations' });
   await app.register(memberRoutes, { prefix: '/v1/members' });
+}
+
+async function loadAccess(key: SessionKey): Promise<CachedAccess | undefined> {
+  const [row] = await withTenantIdentity(key.tenantId, (tx) =>
+    tx
+      .select({ role: memberships.role, totpEnabledAt: users.totpEnabledAt })
+      .from(memberships)
+      .innerJoin(users, eq(users.id, memberships.userId))
+      .where(and(eq(memberships.tenantId, key.tenantId), eq(memberships.userId, key.userId), activeFamilyCondition(key.tenantId, key.userId, key.sessionId))),
+  );
+  return row ? { role: row.role, mfaEnabled: row.totpEnabledAt !== null } : undefined;
 }
 
 export default fp(authPlugin, { name: 'auth', fastify: '5.x' });

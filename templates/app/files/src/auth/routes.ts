@@ -25,7 +25,6 @@ import {
   TotpBody,
 } from './schemas.js';
 import { deviceOf, listUserSessions, revokeAllUserSessions, revokeFamily, revokeUserSession } from './sessions.js';
-import { consumeTotp } from './service.js';
 import { newTotpSecret, totpUri } from './totp.js';
 
 const tags = ['auth'];
@@ -64,6 +63,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const auth = authOf(request);
       await withTenantIdentity(auth.tenantId, (tx) => revokeFamily(tx, auth.tenantId, auth.sessionId));
+      await service.accessChanged(auth);
       return reply.code(204).send(null);
     },
   );
@@ -77,6 +77,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tx.select({ tenantId: memberships.tenantId }).from(memberships).where(eq(memberships.userId, auth.userId)),
       );
       for (const { tenantId } of tenantIds) await withTenantIdentity(tenantId, (tx) => revokeAllUserSessions(tx, tenantId, auth.userId));
+      await service.accessChanged({ userId: auth.userId });
       return reply.code(204).send(null);
     },
   );
@@ -106,6 +107,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const auth = authOf(request);
       const revoked = await withTenantIdentity(auth.tenantId, (tx) => revokeUserSession(tx, auth.tenantId, auth.userId, request.params.id));
       if (!revoked) throw notFound('No active session with this id.');
+      await service.accessChanged({ tenantId: auth.tenantId, userId: auth.userId, sessionId: request.params.id });
       return reply.code(204).send(null);
     },
   );
@@ -116,12 +118,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const auth = authOf(request);
       const secret = newTotpSecret();
-      const user = await withSystem(async (tx) => {
-        const [current] = await tx.select({ email: users.email, totpEnabledAt: users.totpEnabledAt }).from(users).where(eq(users.id, auth.userId));
-        if (!current || current.totpEnabledAt) return undefined;
-        await tx.update(users).set({ totpSecret: secret, totpLastStep: null }).where(eq(users.id, auth.userId));
-        return current;
-      });
+      const user = await service.storeTotpSecret(auth.userId, secret);
       if (!user) throw conflict('Two-factor authentication is already enabled for this account.');
       return { secret, otpauthUri: totpUri(service.config.jwtIssuer, user.email, secret) };
     },
@@ -133,15 +130,16 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const auth = authOf(request);
       const [user] = await withSystem((tx) => tx.select().from(users).where(eq(users.id, auth.userId)));
-      if (!user?.totpSecret) throw conflict('Start enrolment with POST /v1/auth/mfa/enroll first.');
+      if (!user || (!user.totpSecretEncrypted && !user.totpSecret)) throw conflict('Start enrolment with POST /v1/auth/mfa/enroll first.');
       if (user.totpEnabledAt) throw conflict('Two-factor authentication is already enabled for this account.');
-      if (!(await consumeTotp(user, request.body.totp))) {
+      if (!(await service.consumeTotp(user, request.body.totp))) {
         throw new HttpProblem(400, 'The code does not match: check the authenticator app and the device clock.', { type: 'https://problems.api/auth/invalid-totp' });
       }
       await withTenantIdentity(auth.tenantId, async (tx) => {
         await tx.update(users).set({ totpEnabledAt: new Date() }).where(eq(users.id, auth.userId));
         await recordAudit(tx, { tenantId: auth.tenantId, actorUserId: auth.userId, action: 'user.mfa_enabled', targetType: 'user', targetId: auth.userId });
       });
+      await service.accessChanged({ userId: auth.userId });
       return stepUpToken(auth.userId, auth.tenantId, auth.sessionId);
     },
   );
@@ -152,8 +150,8 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const auth = authOf(request);
       const [user] = await withSystem((tx) => tx.select().from(users).where(eq(users.id, auth.userId)));
-      if (!user?.totpSecret || !user.totpEnabledAt) throw conflict('Two-factor authentication is not enabled: enrol with POST /v1/auth/mfa/enroll first.');
-      if (!(await consumeTotp(user, request.body.totp))) throw invalidCredentials();
+      if (!user?.totpEnabledAt) throw conflict('Two-factor authentication is not enabled: enrol with POST /v1/auth/mfa/enroll first.');
+      if (!(await service.consumeTotp(user, request.body.totp))) throw invalidCredentials();
       return stepUpToken(auth.userId, auth.tenantId, auth.sessionId);
     },
   );

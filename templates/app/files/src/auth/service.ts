@@ -5,9 +5,12 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Config } from '../config.js';
+import type { FieldEncryption } from '../encryption/index.js';
 import { conflict } from '../errors.js';
 import { memberships, tenants, users, type MembershipRole } from '../db/schema.js';
 import { withSystem, withTenantIdentity, withUser, type Tx } from '../db/tenant.js';
+import { AccessCache, type AccessChange } from './access-cache.js';
+import { publishAccessChange } from './access-changes.js';
 import { AccessTokens } from './access-tokens.js';
 import { isLocked, lockAfterFailure } from './lockout.js';
 import { hashPassword, verifyPassword } from './passwords.js';
@@ -15,7 +18,7 @@ import { invalidCredentials, invalidRefreshToken, mfaRequired, tenantSelectionRe
 import { rotateRefreshToken, startSession, type Device } from './sessions.js';
 import { verifyTotp } from './totp.js';
 
-export type AuthConfig = Pick<Config, 'jwtSecret' | 'jwtIssuer' | 'jwtAudience' | 'accessTokenTtlSeconds' | 'refreshTokenTtlDays'>;
+export type AuthConfig = Pick<Config, 'jwtSecret' | 'jwtIssuer' | 'jwtAudience' | 'accessTokenTtlSeconds' | 'refreshTokenTtlDays' | 'authCacheTtlMs'>;
 
 export interface AuthResult {
   accessToken: string;
@@ -32,28 +35,28 @@ export const emailEquals = (email: string) => eq(sql`lower(${users.email})`, nor
 
 const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
-/**
- * Checks a TOTP code and burns its time step, so the same code cannot be replayed (RFC 6238 §5.2), not even
- * by two concurrent requests: only one conditional update can move `totp_last_step` forward.
- */
-export async function consumeTotp(user: { id: string; totpSecret: string | null; totpLastStep: number | null }, code: string): Promise<boolean> {
-  if (!user.totpSecret) return false;
-  const step = await verifyTotp(user.totpSecret, code, user.totpLastStep ?? undefined);
-  if (step === undefined) return false;
-  const claimed = await withSystem((tx) =>
-    tx
-      .update(users)
-      .set({ totpLastStep: step })
-      .where(and(eq(users.id, user.id), or(isNull(users.totpLastStep), lt(users.totpLastStep, step))))
-      .returning({ id: users.id }),
-  );
-  return claimed.length > 0;
+export interface TotpState {
+  id: string;
+  totpSecretEncrypted: string | null;
+  /** Legacy plain-text column (see `src/db/schema.ts`). */
+  totpSecret: string | null;
+  totpLastStep: number | null;
 }
+
+/** The encryption context of a user's TOTP secret: a ciphertext copied to another row does not decrypt. */
+export const totpSecretContext = (userId: string): string => `users.totp_secret:${userId}`;
 
 export class AuthService {
   readonly accessTokens: AccessTokens;
+  /** Session and role checks of `app.authenticate`; invalidate it on every write that changes them. */
+  readonly accessCache: AccessCache;
 
-  constructor(readonly config: AuthConfig) {
+  constructor(
+    readonly config: AuthConfig,
+    /** Encrypts sensitive columns (TOTP secrets) with per-record data keys. */
+    readonly encryption: FieldEncryption,
+  ) {
+    this.accessCache = new AccessCache(config.authCacheTtlMs);
     this.accessTokens = new AccessTokens({
       secret: config.jwtSecret,
       issuer: config.jwtIssuer,
@@ -95,9 +98,9 @@ export class AuthService {
     }
 
     let mfaAt: number | undefined;
-    if (user.totpEnabledAt && user.totpSecret) {
+    if (user.totpEnabledAt) {
       if (!input.totp) throw mfaRequired();
-      if (!(await consumeTotp(user, input.totp))) {
+      if (!(await this.consumeTotp(user, input.totp))) {
         await this.recordFailure(user.id);
         throw invalidCredentials();
       }
@@ -126,6 +129,8 @@ export class AuthService {
 
   async refresh(refreshToken: string, device: Device): Promise<AuthResult> {
     const rotated = await rotateRefreshToken(refreshToken, this.config.refreshTokenTtlDays, device);
+    // The family was just revoked: its access tokens must stop working now, not when the cache entry expires.
+    if (rotated.kind === 'reused') await this.accessChanged(rotated);
     if (rotated.kind !== 'rotated') throw invalidRefreshToken();
     const [row] = await withTenantIdentity(rotated.tenantId, (tx) =>
       tx
@@ -144,6 +149,46 @@ export class AuthService {
       user: { id: rotated.userId, email: row.email, mfaEnabled: row.totpEnabledAt !== null },
       tenant: { id: rotated.tenantId, name: row.tenantName, role: row.role },
     };
+  }
+
+  /** Call after every committed write that ends sessions or changes a role: clears the access caches of all instances. */
+  async accessChanged(change: AccessChange): Promise<void> {
+    await publishAccessChange(this.accessCache, change);
+  }
+
+  /** Stores a new, not yet confirmed TOTP secret, encrypted; false when TOTP is already enabled. */
+  async storeTotpSecret(userId: string, secret: string): Promise<{ email: string } | undefined> {
+    const encrypted = await this.encryption.encrypt(secret, totpSecretContext(userId));
+    return withSystem(async (tx) => {
+      const [current] = await tx.select({ email: users.email, totpEnabledAt: users.totpEnabledAt }).from(users).where(eq(users.id, userId));
+      if (!current || current.totpEnabledAt) return undefined;
+      await tx.update(users).set({ totpSecretEncrypted: encrypted, totpSecret: null, totpLastStep: null }).where(eq(users.id, userId));
+      return { email: current.email };
+    });
+  }
+
+  async totpSecretOf(user: TotpState): Promise<string | undefined> {
+    if (user.totpSecretEncrypted) return this.encryption.decrypt(user.totpSecretEncrypted, totpSecretContext(user.id));
+    return user.totpSecret ?? undefined;
+  }
+
+  /**
+   * Checks a TOTP code and burns its time step, so the same code cannot be replayed (RFC 6238 §5.2), not even
+   * by two concurrent requests: only one conditional update can move `totp_last_step` forward.
+   */
+  async consumeTotp(user: TotpState, code: string): Promise<boolean> {
+    const secret = await this.totpSecretOf(user);
+    if (!secret) return false;
+    const step = await verifyTotp(secret, code, user.totpLastStep ?? undefined);
+    if (step === undefined) return false;
+    const claimed = await withSystem((tx) =>
+      tx
+        .update(users)
+        .set({ totpLastStep: step })
+        .where(and(eq(users.id, user.id), or(isNull(users.totpLastStep), lt(users.totpLastStep, step))))
+        .returning({ id: users.id }),
+    );
+    return claimed.length > 0;
   }
 
   /** Starts a session in the caller's tenant-identity transaction and signs its first access token. */

@@ -51,7 +51,8 @@ export async function startSession(tx: Tx, input: { tenantId: string; userId: st
 
 export type RotationResult =
   | { kind: 'rotated'; tenantId: string; userId: string; sessionId: string; refreshToken: string }
-  | { kind: 'reused' | 'invalid' };
+  | { kind: 'reused'; tenantId: string; userId: string; sessionId: string }
+  | { kind: 'invalid' };
 
 /**
  * Exchanges a refresh token for the next one. The old row is claimed with a conditional update, so of two
@@ -89,7 +90,7 @@ export async function rotateRefreshToken(refreshToken: string, ttlDays: number, 
         targetId: current.familyId,
         data: { userId: current.userId, ip: device.ip, userAgent: device.userAgent },
       });
-      return { kind: 'reused' };
+      return { kind: 'reused', tenantId: current.tenantId, userId: current.userId, sessionId: current.familyId };
     }
     const now = new Date();
     if (current.expiresAt.getTime() <= now.getTime()) return { kind: 'invalid' };

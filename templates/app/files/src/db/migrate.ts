@@ -7,7 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
+import { loadMigrationConfig } from '../config.js';
 import { installJobQueue } from '../jobs/queue.js';
+import { reportStartupError } from '../startup.js';
 import { loadTenantRouting } from './routing.js';
 
 /** `drizzle/` sits two levels above both `src/db/migrate.ts` and `dist/db/migrate.js`. */
@@ -30,19 +32,14 @@ export async function runMigrations(connectionString: string, options: { jobQueu
 }
 
 async function main(): Promise<void> {
-  const env = process.env;
-  const url = env.MIGRATION_DATABASE_URL || env.DATABASE_URL;
-  if (!url) throw new Error('Set MIGRATION_DATABASE_URL (the owner role) or DATABASE_URL to migrate');
-  await runMigrations(url);
-  for (const route of loadTenantRouting(env.TENANT_ROUTING_FILE || undefined)) {
+  const config = loadMigrationConfig();
+  await runMigrations(config.migrationDatabaseUrl);
+  for (const route of loadTenantRouting(config.tenantRoutingFile)) {
     await runMigrations(route.migrationUrl, { jobQueue: false });
   }
   process.stdout.write('Migrations applied.\n');
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  main().catch((error: unknown) => {
-    process.stderr.write(`Migration failed: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  });
+  main().catch(reportStartupError);
 }

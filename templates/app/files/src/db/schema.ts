@@ -52,6 +52,12 @@ export const users = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     email: text('email').notNull(),
     passwordHash: text('password_hash').notNull(),
+    /** The TOTP secret, envelope-encrypted (`src/encryption/`); never stored in plain text. */
+    totpSecretEncrypted: text('totp_secret_encrypted'),
+    /**
+     * Plain-text TOTP secrets written before envelope encryption (expand/contract): only read as a fallback,
+     * emptied by `npm run encryption:rotate`; drop the column in a later migration once it is empty everywhere.
+     */
     totpSecret: text('totp_secret'),
     totpEnabledAt: timestamp('totp_enabled_at', { withTimezone: true }),
     /** The last accepted TOTP time step: a code is accepted once (RFC 6238 §5.2). */
@@ -96,6 +102,8 @@ export const invitations = pgTable(
     tokenHash: text('token_hash').notNull(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     acceptedAt: timestamp('accepted_at', { withTimezone: true }),
+    /** Set by the `send-invitation` job once the e-mail went out, so a retried job does not send it again. */
+    emailSentAt: timestamp('email_sent_at', { withTimezone: true }),
     invitedBy: uuid('invited_by').references(() => users.id),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },

@@ -17,6 +17,7 @@ export async function renderOpenApi(): Promise<string> {
   const database = new Database({ url: unreachable, poolMax: 1, onError: () => undefined });
   const jobQueue: JobQueue = {
     enqueueExport: () => Promise.reject(new Error('the OpenAPI app enqueues nothing')),
+    enqueueInvitationEmail: () => Promise.reject(new Error('the OpenAPI app enqueues nothing')),
     exportState: async () => undefined,
     depth: async () => ({}),
     close: async () => undefined,

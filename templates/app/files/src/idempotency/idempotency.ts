@@ -4,11 +4,13 @@
  * first attempt rolls its key back, so a retry runs again.
  */
 import { createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { and, eq } from 'drizzle-orm';
 import { Type } from 'typebox';
 import { HttpProblem } from '../errors.js';
 import { idempotencyKeys } from '../db/schema.js';
-import type { Tx } from '../db/tenant.js';
+import { authOf } from '../auth/guards.js';
+import { withTenant, type Tx } from '../db/tenant.js';
 
 export const IdempotencyKeyHeader = Type.Object({
   'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$', description: 'Retries with the same key return the first response.' })),
@@ -53,4 +55,23 @@ export async function idempotent<T>(
     .set({ responseStatus: response.status, responseBody: response.body })
     .where(and(eq(idempotencyKeys.tenantId, tenantId), eq(idempotencyKeys.key, key)));
   return { ...response, replayed: false };
+}
+
+/**
+ * A create route's whole idempotency handling: runs `create` in the caller's tenant transaction under the
+ * request's `Idempotency-Key` (bound to the route, the user and the body), and marks a replayed answer with
+ * `Idempotency-Replayed: true`. The route sends the returned status and body.
+ */
+export async function idempotentCreate<T>(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  create: (tx: Tx, caller: { tenantId: string; userId: string }) => Promise<StoredResponse<T>>,
+): Promise<StoredResponse<T>> {
+  const { tenantId, userId } = authOf(request);
+  const header = request.headers['idempotency-key'];
+  const key = typeof header === 'string' ? header : undefined;
+  const hash = requestHash({ method: request.method, path: request.routeOptions.url ?? request.url, userId, body: request.body });
+  const result = await withTenant(tenantId, (tx) => idempotent(tx, { tenantId, key, hash }, () => create(tx, { tenantId, userId })), { userId });
+  if (result.replayed) reply.header('idempotency-replayed', 'true');
+  return result;
 }

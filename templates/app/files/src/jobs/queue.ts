@@ -13,14 +13,19 @@ const APP_ROLE = 'app_rw';
 
 export const queues = {
   exportProjects: 'export-projects',
+  sendInvitation: 'send-invitation',
 } as const;
+
+export type QueueName = (typeof queues)[keyof typeof queues];
 
 /**
  * Retries with exponential backoff (30 s, 60 s, 120 s…); a job running longer than `expireInSeconds` is
  * considered lost and retried, so handlers must be idempotent.
  */
-const queuePolicies: Record<(typeof queues)[keyof typeof queues], Omit<PgBoss.Queue, 'name'>> = {
+const queuePolicies: Record<QueueName, Omit<PgBoss.Queue, 'name'>> = {
   'export-projects': { retryLimit: 5, retryDelay: 30, retryBackoff: true, expireInSeconds: 15 * 60, retentionMinutes: 7 * 24 * 60 },
+  // An invitation is valid for 7 days: retrying longer than a day would deliver a link nobody expects any more.
+  'send-invitation': { retryLimit: 8, retryDelay: 30, retryBackoff: true, expireInSeconds: 5 * 60, retentionMinutes: 24 * 60 },
 };
 
 export function bossOptions(connectionString: string, name: string): PgBoss.ConstructorOptions {
@@ -69,11 +74,20 @@ export interface ExportProjectsJob {
   userId: string;
 }
 
+export interface InvitationEmailJob {
+  tenantId: string;
+  invitationId: string;
+  /** The invitation token, envelope-encrypted (`invitationTokenContext`): the queue's tables never hold it in clear. */
+  token: string;
+}
+
 export type JobState = 'created' | 'retry' | 'active' | 'completed' | 'cancelled' | 'failed';
 
 /** What the API needs from the queue; tests and `openapi:generate` pass a fake. */
 export interface JobQueue {
   enqueueExport(data: ExportProjectsJob, idempotencyKey?: string): Promise<string>;
+  /** One e-mail per invitation: queueing the same invitation again is a no-op. */
+  enqueueInvitationEmail(data: InvitationEmailJob): Promise<string>;
   /** The state of a tenant's export job; undefined when there is none (or it belongs to another tenant). */
   exportState(jobId: string, tenantId: string): Promise<JobState | undefined>;
   /** Jobs waiting to run (queued or waiting for a retry), per queue: the `queue_depth` metric. */
@@ -94,16 +108,18 @@ export function createJobQueue(connectionString: string, onError: (error: Error)
     });
     await started;
   };
+  /** Sends a job under a caller-chosen id; an id already taken means the same work was queued before. */
+  const sendOnce = async (queue: QueueName, data: object, id: string, retried: boolean): Promise<string> => {
+    await start();
+    const created = await boss.send(queue, { ...data }, { id });
+    if (created) return created;
+    // Nothing inserted: either the same request was already accepted, or the queue does not exist.
+    if (retried && (await boss.getJobById(queue, id, { includeArchive: true }))) return id;
+    throw new Error(`Queue ${queue} refused the job: run the migrations (npm run db:migrate) to install it`);
+  };
   return {
-    async enqueueExport(data, idempotencyKey) {
-      await start();
-      const id = jobIdFor(queues.exportProjects, data.tenantId, idempotencyKey);
-      const created = await boss.send(queues.exportProjects, { ...data }, { id });
-      if (created) return created;
-      // Nothing inserted: either the same request was already accepted, or the queue does not exist.
-      if (idempotencyKey && (await boss.getJobById(queues.exportProjects, id, { includeArchive: true }))) return id;
-      throw new Error(`Queue ${queues.exportProjects} refused the job: run the migrations (npm run db:migrate) to install it`);
-    },
+    enqueueExport: (data, idempotencyKey) => sendOnce(queues.exportProjects, data, jobIdFor(queues.exportProjects, data.tenantId, idempotencyKey), idempotencyKey !== undefined),
+    enqueueInvitationEmail: (data) => sendOnce(queues.sendInvitation, data, data.invitationId, true),
     async exportState(jobId, tenantId) {
       await start();
       const job = await boss.getJobById<ExportProjectsJob>(queues.exportProjects, jobId, { includeArchive: true });

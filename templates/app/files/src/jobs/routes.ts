@@ -9,9 +9,8 @@ import { Gauge } from 'prom-client';
 import { Type } from 'typebox';
 import { recordAudit } from '../audit-log/audit-log.js';
 import { authOf } from '../auth/guards.js';
-import { withTenant } from '../db/tenant.js';
 import { notFound, problem } from '../errors.js';
-import { IdempotencyKeyHeader, idempotent, requestHash } from '../idempotency/idempotency.js';
+import { IdempotencyKeyHeader, idempotentCreate } from '../idempotency/idempotency.js';
 import type { ObjectStorage } from '../storage/index.js';
 import { exportKey } from './export-projects.js';
 import type { JobQueue, JobState } from './queue.js';
@@ -79,20 +78,12 @@ export const exportRoutes: FastifyPluginAsyncTypebox<ExportRoutesOptions> = asyn
       },
     },
     async (request, reply) => {
-      const { tenantId, userId } = authOf(request);
       const key = request.headers['idempotency-key'];
-      const hash = requestHash({ method: 'POST', path: '/v1/exports', userId, body: null });
-      const result = await withTenant(
-        tenantId,
-        (tx) =>
-          idempotent(tx, { tenantId, key, hash }, async () => {
-            const jobId = await queue.enqueueExport({ tenantId, userId }, key);
-            await recordAudit(tx, { tenantId, actorUserId: userId, action: 'projects.export_requested', targetType: 'job', targetId: jobId });
-            return { status: 202, body: { jobId, status: 'queued' as const } };
-          }),
-        { userId },
-      );
-      if (result.replayed) reply.header('idempotency-replayed', 'true');
+      const result = await idempotentCreate(request, reply, async (tx, { tenantId, userId }) => {
+        const jobId = await queue.enqueueExport({ tenantId, userId }, key);
+        await recordAudit(tx, { tenantId, actorUserId: userId, action: 'projects.export_requested', targetType: 'job', targetId: jobId });
+        return { status: 202, body: { jobId, status: 'queued' as const } };
+      });
       return reply.code(202).header('location', `/v1/exports/${result.body.jobId}`).send(result.body);
     },
   );

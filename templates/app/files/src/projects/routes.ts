@@ -9,7 +9,7 @@ import { recordAudit } from '../audit-log/audit-log.js';
 import { authOf, requireRole } from '../auth/guards.js';
 import { withTenant } from '../db/tenant.js';
 import { HttpProblem, notFound, problem } from '../errors.js';
-import { IdempotencyKeyHeader, idempotent, requestHash } from '../idempotency/idempotency.js';
+import { IdempotencyKeyHeader, idempotentCreate } from '../idempotency/idempotency.js';
 import { decodeCursor, getProject, insertProject, listProjects, softDeleteProject, toProject, updateProject } from './repository.js';
 import { CreateProjectBody, ListProjectsQuery, Project, ProjectPage, ProjectParams, UpdateProjectBody } from './schemas.js';
 
@@ -43,20 +43,11 @@ export const projectRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const { tenantId, userId } = authOf(request);
-      const key = request.headers['idempotency-key'];
-      const hash = requestHash({ method: 'POST', path: '/v1/projects', userId, body: request.body });
-      const result = await withTenant(
-        tenantId,
-        (tx) =>
-          idempotent(tx, { tenantId, key, hash }, async () => {
-            const row = await insertProject(tx, tenantId, request.body);
-            await recordAudit(tx, { tenantId, actorUserId: userId, action: 'project.created', targetType: 'project', targetId: row.id, data: { name: row.name } });
-            return { status: 201, body: toProject(row) };
-          }),
-        { userId },
-      );
-      if (result.replayed) reply.header('idempotency-replayed', 'true');
+      const result = await idempotentCreate(request, reply, async (tx, { tenantId, userId }) => {
+        const row = await insertProject(tx, tenantId, request.body);
+        await recordAudit(tx, { tenantId, actorUserId: userId, action: 'project.created', targetType: 'project', targetId: row.id, data: { name: row.name } });
+        return { status: 201, body: toProject(row) };
+      });
       return reply.code(result.status).header('location', `/v1/projects/${result.body.id}`).send(result.body);
     },
   );
