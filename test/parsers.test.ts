@@ -22,6 +22,16 @@ describe('HCL parser', () => {
     expect(db.blocks[0]!.attributes.prevent_destroy!.literal).toBe(true);
   });
 
+  it('reads negative numbers, negated bools and parenthesised literals as values, and nothing else', async () => {
+    const file = await parseHcl(
+      'locals {\n  a = -1\n  b = - 2.5e1\n  c = !true\n  d = -(3)\n  e = --4\n  f = (5)\n  g = !!false\n  h = -var.x\n  i = -"1"\n  j = !1\n  k = -1 + 2\n  l = -null\n  m = !(var.on)\n}\n',
+    );
+    expect(file.hasErrors).toBe(false);
+    const values = Object.fromEntries(Object.values(file.blocks[0]!.attributes).map((a) => [a.name, a.literal]));
+    expect(values).toEqual({ a: -1, b: -25, c: false, d: -3, e: 4, f: 5, g: false, h: undefined, i: undefined, j: undefined, k: undefined, l: undefined, m: undefined });
+    expect(file.blocks[0]!.attributes.a!.text).toBe('-1');
+  });
+
   it('uses string offsets after non-ASCII text', async () => {
     const text = 'locals {\n  a = "é€😀"\n  b = 1\n}\n';
     const file = await parseHcl(text);

@@ -3,16 +3,21 @@
  * without Docker or a cloud: every CI/infrastructure combination is planned and its workflows, pipeline, Terraform,
  * Dockerfile and alerts are parsed and checked; then `prodgrade audit` runs on written-out projects.
  */
+import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser';
+import type { ts as Ts } from 'ts-morph';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { resolveConfig } from '../../src/audit/config.js';
 import { runAudit } from '../../src/audit/engine.js';
 import { parseDockerfile } from '../../src/audit/parsers/dockerfile.js';
 import { parseHcl, type HclBlock, type HclFile } from '../../src/audit/parsers/hcl.js';
+import { parseTypeScript, typescript } from '../../src/audit/parsers/typescript.js';
 import { registry } from '../../src/audit/registry.js';
 import { allCombinations, pairwiseCombinations, type OptionAnswers } from '../../src/create/combinations.js';
 import { features } from '../../src/create/features.js';
@@ -23,9 +28,15 @@ import { planFor, text } from './support.js';
 const label = (combo: OptionAnswers): string => Object.values(combo).join(' ');
 const combos = allCombinations(features);
 const plans = new Map<string, FilePlan>();
+/** Scratch directory for the pipelines gitlab-ci-local reads. */
+let scratch: string;
 
 beforeAll(async () => {
   for (const combo of combos) plans.set(label(combo), await planFor(combo));
+  scratch = await mkdtemp(join(tmpdir(), 'prodgrade-gitlab-ci-'));
+});
+afterAll(async () => {
+  if (scratch) await rm(scratch, { recursive: true, force: true });
 });
 
 function planOf(combo: OptionAnswers): FilePlan {
@@ -38,6 +49,50 @@ const paths = (plan: FilePlan, pattern: RegExp): string[] => plan.files.map((f) 
 type Yaml = Record<string, unknown>;
 const asRecord = (value: unknown): Yaml => (value && typeof value === 'object' && !Array.isArray(value) ? (value as Yaml) : {});
 
+const execFileAsync = promisify(execFile);
+/**
+ * gitlab-ci-local's CLI. It validates the pipeline, with its includes and `extends` expanded, against GitLab's CI JSON
+ * schema (ajv), and checks that stages, `needs` and scripts resolve. Pinned to 4.73.0: 4.74.0 and later call
+ * Set.prototype.union, which Node 20 lacks.
+ */
+const gitlabCiLocal = join(dirname(createRequire(import.meta.url).resolve('gitlab-ci-local/package.json')), 'dist/index.js');
+/** Where gitlab-ci-local looks for `include: template: Jobs/SAST.gitlab-ci.yml` before downloading it from gitlab.com. */
+const sastTemplatePath = '.gitlab-ci-local/includes/gitlab.com/gitlab-org/gitlab/-/raw/HEAD/lib/gitlab/ci/templates/Jobs/SAST.gitlab-ci.yml';
+/** Offline stand-in for GitLab's own SAST template, whose analyzer jobs run in the `test` stage. */
+const sastTemplateStandIn = 'semgrep-sast:\n  stage: test\n  script:\n    - /analyzer run\n';
+
+interface GitlabLint {
+  exitCode: number;
+  /** gitlab-ci-local's diagnostics (stderr), for failure messages. */
+  log: string;
+  /** The pipeline with includes, `extends`, anchors and defaults expanded (`--preview`); empty when it was rejected. */
+  expanded: Record<string, Yaml>;
+}
+
+async function lintGitlabPipeline(pipeline: string): Promise<GitlabLint> {
+  const dir = await mkdtemp(join(scratch, 'pipeline-'));
+  await writeFile(join(dir, '.gitlab-ci.yml'), pipeline);
+  await mkdir(dirname(join(dir, sastTemplatePath)), { recursive: true });
+  await writeFile(join(dir, sastTemplatePath), sastTemplateStandIn);
+  await execFileAsync('git', ['init', '-q'], { cwd: dir });
+  // HOME: no user-level gitlab-ci-local variables or .env leak in. `--preview` runs no job.
+  const env = { PATH: process.env.PATH ?? '', HOME: dir, NO_COLOR: '1' };
+  try {
+    const { stdout, stderr } = await execFileAsync(process.execPath, [gitlabCiLocal, '--preview'], { cwd: dir, env, maxBuffer: 32 * 1024 * 1024 });
+    return { exitCode: 0, log: stderr, expanded: parseYaml(stdout) as Record<string, Yaml> };
+  } catch (error) {
+    const failed = error as { code?: unknown; stderr?: string };
+    return { exitCode: typeof failed.code === 'number' ? failed.code : -1, log: failed.stderr ?? String(error), expanded: {} };
+  }
+}
+
+/** Many combinations write the same pipeline: each distinct one is linted once. */
+const gitlabLints = new Map<string, Promise<GitlabLint>>();
+const lintOnce = (pipeline: string): Promise<GitlabLint> => {
+  if (!gitlabLints.has(pipeline)) gitlabLints.set(pipeline, lintGitlabPipeline(pipeline));
+  return gitlabLints.get(pipeline)!;
+};
+
 describe('the checks themselves', () => {
   it('reject a workflow that breaks GitHub’s schema', () => {
     const broken = 'on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    permissions:\n      contents: raed\n    steps:\n      - run: echo\n        bogus: 1\n';
@@ -48,6 +103,26 @@ describe('the checks themselves', () => {
   it('reject Terraform that terraform fmt would rewrite', () => {
     expect(fmtProblems('resource "a" "b" {\n  name = "x"\n  count  = 1\n   tags = {}\n}\n')).toEqual(['line 4: indentation', 'line 2: misaligned "="']);
     expect(fmtProblems('locals {\n  x = jsonencode([{\n    a  = 1\n    bb = 2\n  }])\n}\n')).toEqual([]);
+  });
+
+  it('accept a valid GitLab pipeline and expand it', async () => {
+    const valid = await lintGitlabPipeline('stages: [test]\n.node:\n  image: node:24\n  interruptible: true\nlint:\n  extends: .node\n  stage: test\n  script: [npm run lint]\n');
+    expect(valid.exitCode, valid.log).toBe(0);
+    expect(valid.expanded.lint).toMatchObject({ stage: 'test', interruptible: true, image: { name: 'node:24' } });
+  });
+
+  it('reject a GitLab pipeline that breaks GitLab’s schema, names a job after a global keyword, or needs a missing job', async () => {
+    const broken = await lintGitlabPipeline('stages: [test]\nlint:\n  stage: test\n  script: [npm run lint]\n  interruptible: "yes"\n  bogus: 1\n');
+    expect(broken.exitCode).not.toBe(0);
+    expect(broken.log).toContain("'bogus' property is not expected to be here at lint");
+    expect(broken.log).toContain("'interruptible' property type must be boolean at lint.interruptible");
+    // A job called `image` is GitLab's (deprecated) top-level default image, not a job.
+    const reserved = await lintGitlabPipeline('stages: [test]\nimage:\n  stage: test\n  script: [docker build .]\n');
+    expect(reserved.exitCode).not.toBe(0);
+    expect(reserved.log).toContain('at default.image');
+    const dangling = await lintGitlabPipeline('stages: [test]\nlint:\n  stage: test\n  needs: [install]\n  script: [npm run lint]\n');
+    expect(dangling.exitCode).not.toBe(0);
+    expect(dangling.log).toContain('needs: [install] for lint could not be found');
   });
 });
 
@@ -99,6 +174,10 @@ describe.each(combos.filter((c) => c.ci === 'github'))('GitHub Actions ($tenancy
     expect(build).toHaveLength(1);
     expect(String(asRecord(build[0]!.with).tags)).toMatch(/:\$\{\{ github\.sha \}\}$/);
     expect(source()).not.toMatch(/:latest\b/);
+    // Dependabot keeps base-image digests current once written; the docs say how to write them the first time.
+    const ecosystems = (parseYaml(text(planOf(combo), '.github/dependabot.yml')) as { updates: Yaml[] }).updates.map((u) => u['package-ecosystem']);
+    expect(ecosystems).toEqual(expect.arrayContaining(['npm', 'github-actions', 'docker']));
+    expect(text(planOf(combo), 'docs/operations.md')).toMatch(/`docker buildx imagetools inspect node:\S+`.*\n`FROM node:\S+@sha256:<digest>`/);
     const deployJobs = Object.keys(jobs()).filter((id) => /^(?:migrate|deploy)-/.test(id));
     if (combo.infra === 'none') {
       expect(deployJobs).toEqual([]);
@@ -115,42 +194,24 @@ describe.each(combos.filter((c) => c.ci === 'github'))('GitHub Actions ($tenancy
       expect(asRecord(job.concurrency)['cancel-in-progress']).toBe(false);
       expect(JSON.stringify(job.steps)).toContain('needs.publish.outputs.image');
     }
-    expect(has(planOf(combo), '.github/dependabot.yml')).toBe(true);
   });
 });
-
-const gitlabKeywords = new Set(['default', 'include', 'stages', 'variables', 'workflow', 'image', 'services', 'cache', 'before_script', 'after_script', 'spec']);
-const jobKeywords = new Set([
-  'extends', 'stage', 'timeout', 'rules', 'needs', 'image', 'services', 'variables', 'script', 'before_script', 'after_script', 'artifacts',
-  'coverage', 'environment', 'resource_group', 'id_tokens', 'interruptible', 'when', 'allow_failure', 'cache', 'retry', 'tags',
-]);
 
 describe.each(combos.filter((c) => c.ci === 'gitlab'))('GitLab CI ($tenancy, $infra, $packageManager)', (combo) => {
   const source = (): string => text(planOf(combo), '.gitlab-ci.yml');
   const pipeline = (): Yaml => parseYaml(source(), { merge: true }) as Yaml;
 
-  it('is a well-formed pipeline: known keywords, existing stages, needs and extends resolve', () => {
-    const config = pipeline();
-    const stages = config.stages as string[];
-    const jobs = Object.entries(config).filter(([key]) => !gitlabKeywords.has(key));
-    expect(jobs.length).toBeGreaterThan(3);
-    for (const [id, value] of jobs) {
-      const job = asRecord(value);
-      for (const key of Object.keys(job)) expect(jobKeywords, `${id}.${key}`).toContain(key);
-      if (id.startsWith('.')) continue;
-      const stage = (job.stage as string | undefined) ?? asRecord(config[job.extends as string]).stage;
-      expect(stages, `${id}.stage`).toContain(stage);
-      if (job.extends) expect(Object.keys(config)).toContain(job.extends);
-      for (const need of (job.needs as string[] | undefined) ?? []) expect(Object.keys(config), `${id}.needs`).toContain(need);
-      const script = [...((asRecord(config[job.extends as string]).before_script as string[] | undefined) ?? []), ...((job.script as string[]) ?? [])];
-      expect(script.length, `${id}.script`).toBeGreaterThan(0);
-    }
-    // The SAST template's jobs run in `test`.
-    expect(stages).toContain('test');
-    expect(config.include).toEqual([{ template: 'Jobs/SAST.gitlab-ci.yml' }]);
+  it('is a valid pipeline for GitLab’s CI schema, with existing stages, needs and scripts (gitlab-ci-local)', async () => {
+    const lint = await lintOnce(source());
+    expect(lint.exitCode, lint.log).toBe(0);
+    const jobs = Object.keys(lint.expanded).filter((id) => asRecord(lint.expanded[id]).script);
+    expect(jobs).toEqual(expect.arrayContaining(['check', 'audit', 'container-image', 'publish']));
+    // The offline stand-in for GitLab's SAST template assumes what the template does: its jobs run in `test`.
+    expect(pipeline().stages).toContain('test');
+    expect(pipeline().include).toEqual([{ template: 'Jobs/SAST.gitlab-ci.yml' }]);
   });
 
-  it('runs the checks on merge requests, builds once, and deploys a digest with OIDC', () => {
+  it('runs the checks on merge requests, builds once, and deploys a digest with OIDC', async () => {
     const all = source();
     const config = pipeline();
     for (const script of ['lint', 'typecheck', 'db:check', 'openapi:check', 'test', 'build', 'deps:audit']) expect(all).toMatch(new RegExp(`^    - \\S.* ${script}$`, 'm'));
@@ -159,6 +220,14 @@ describe.each(combos.filter((c) => c.ci === 'gitlab'))('GitLab CI ($tenancy, $in
     if (combo.infra === 'terraform-aws') expect(asRecord(config.terraform).script).toContain('terraform -chdir=infra/terraform validate');
     expect(all).toMatch(/docker build --tag "\$repository:\$CI_COMMIT_SHA"/);
     expect(all).not.toMatch(/:latest\b|AWS_SECRET_ACCESS_KEY/);
+    // As GitLab runs them (`extends`, anchors and defaults expanded): the image is scanned on merge requests,
+    // built once and pushed on the default branch, and deploy jobs get the OIDC token from `.deploy`.
+    const { expanded } = await lintOnce(source());
+    expect(asRecord(expanded['container-image']).rules).toEqual([{ if: '$CI_PIPELINE_SOURCE == "merge_request_event"' }]);
+    expect(asRecord(expanded.publish).rules).toEqual([{ if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }]);
+    expect(String(asRecord(expanded.publish).script)).toContain('docker push "$repository:$CI_COMMIT_SHA"');
+    // Renovate adds the base images' digests (the generator cannot read them offline) and keeps them current.
+    expect((JSON.parse(text(planOf(combo), 'renovate.json')) as { extends: string[] }).extends).toContain('docker:pinDigests');
     const deployJobs = Object.keys(config).filter((id) => /^(?:migrate|deploy)-/.test(id));
     if (combo.infra === 'none') {
       expect(deployJobs).toEqual([]);
@@ -166,8 +235,10 @@ describe.each(combos.filter((c) => c.ci === 'gitlab'))('GitLab CI ($tenancy, $in
     }
     expect(deployJobs).toEqual(['migrate-staging', 'deploy-staging', 'migrate-production', 'deploy-production']);
     expect(asRecord(config['deploy-production']).needs).toEqual(['publish', 'migrate-production']);
-    expect(asRecord(asRecord(config['.deploy']).id_tokens).AWS_ID_TOKEN).toEqual({ aud: 'sts.amazonaws.com' });
-    expect(has(planOf(combo), 'renovate.json')).toBe(true);
+    for (const id of deployJobs) {
+      expect(asRecord(asRecord(expanded[id]).id_tokens).AWS_ID_TOKEN, id).toEqual({ aud: 'sts.amazonaws.com' });
+      expect(asRecord(expanded[id]).rules, id).toEqual([{ if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }]);
+    }
   });
 });
 
@@ -211,6 +282,25 @@ function resources(files: HclFile[]): Map<string, HclBlock> {
 
 const nested = (block: HclBlock, ...types: string[]): HclBlock | undefined =>
   types.reduce<HclBlock | undefined>((b, type) => b?.blocks.find((c) => c.type === type), block);
+
+/** The property names of every `<logger>.<level>({ ... }, message)` call with this message in the plan's src/. */
+function logCallsWith(plan: FilePlan, message: string): string[][] {
+  const ts = typescript();
+  const found: string[][] = [];
+  for (const path of paths(plan, /^src\/.*\.ts$/)) {
+    const visit = (node: Ts.Node): void => {
+      if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && /^(?:info|warn)$/.test(node.expression.name.text)) {
+        const [fields, text] = node.arguments;
+        if (fields && ts.isObjectLiteralExpression(fields) && text && ts.isStringLiteralLike(text) && text.text === message) {
+          found.push(fields.properties.flatMap((p) => (p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) ? [p.name.text] : [])));
+        }
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(parseTypeScript(path, text(plan, path)));
+  }
+  return found;
+}
 
 describe.each(combos.filter((c) => c.infra === 'terraform-aws' && c.packageManager === 'npm'))('Terraform ($tenancy, $ci)', (combo) => {
   let root: HclFile[] = [];
@@ -264,6 +354,24 @@ describe.each(combos.filter((c) => c.infra === 'terraform-aws' && c.packageManag
     expect(nested(group, 'deployment_style')!.attributes.deployment_type!.literal).toBe('BLUE_GREEN');
     expect(nested(r.get('aws_ecs_service.web')!, 'deployment_controller')!.attributes.type!.literal).toBe('CODE_DEPLOY');
     expect(nested(r.get('aws_ecs_service.worker')!, 'deployment_circuit_breaker')!.attributes.rollback!.literal).toBe(true);
+  });
+
+  it('alarms on the queue depth that the worker logs to the log group', () => {
+    const r = resources(root);
+    const filter = r.get('aws_cloudwatch_log_metric_filter.queue_depth')!;
+    expect(filter.attributes.log_group_name!.text).toBe('aws_cloudwatch_log_group.app.name');
+    const transformation = nested(filter, 'metric_transformation')!.attributes;
+    const alarm = r.get('aws_cloudwatch_metric_alarm.queue_depth')!.attributes;
+    expect([alarm.namespace!.text, alarm.metric_name!.text]).toEqual([transformation.namespace!.text, transformation.name!.text]);
+    // A worker that stopped reporting is a worker that stopped working.
+    expect(alarm.treat_missing_data!.literal).toBe('breaching');
+    const message = /\$\.msg = \\"([^"\\]+)\\"/.exec(filter.attributes.pattern!.text)?.[1];
+    const field = /^"\$\.(\w+)"$/.exec(transformation.value!.text)?.[1];
+    expect(filter.attributes.pattern!.text).toContain(`($.${field} >= 0)`);
+    // The worker's task sends its stdout to that log group, and the worker writes the line.
+    expect(text(planOf(combo), 'infra/terraform/ecs.tf')).toMatch(/awslogs-group\s+= aws_cloudwatch_log_group\.app\.name/);
+    expect(r.get('aws_ecs_task_definition.worker')!.attributes.container_definitions!.text).toMatch(/logConfiguration\s+= merge\(local\.log_configuration\b/);
+    expect(logCallsWith(planOf(combo), message!).some((fields) => fields.includes(field!)), `a log call ({ ${field}: n }, '${message}') in src/`).toBe(true);
   });
 
   it('keeps remote state with locking and documents every variable', () => {
@@ -331,11 +439,23 @@ describe('alerts, runbooks and docs', () => {
     expect(text(plan(), 'infra/terraform/alarms.tf')).toMatch(/threshold\s+= 1\n/);
   });
 
+  it('alerts on series the application exports (or a CloudWatch exporter, for aws_*)', () => {
+    const rules = (parseYaml(text(plan(), 'monitoring/prometheus/alerts.yml')) as { groups: { rules: Yaml[] }[] }).groups.flatMap((g) => g.rules);
+    // Series names: what is left of an expression without label matchers, ranges, grouping clauses and function calls.
+    const series = rules.flatMap((rule) =>
+      [...String(rule.expr).replace(/\b(?:by|without)\s*\([^)]*\)|\{[^}]*\}|\[[^\]]*\]/g, '').matchAll(/\b([a-z_][a-z0-9_]*)\b(?!\s*\()/g)].map((m) => m[1]!),
+    );
+    const families = [...new Set(series.filter((name) => !name.startsWith('aws_')).map((name) => name.replace(/_(?:bucket|count|sum)$/, '')))];
+    expect(families.sort()).toEqual(['http_request_duration_seconds', 'queue_depth']);
+    const sources = paths(plan(), /^src\/.*\.ts$/).map((path) => text(plan(), path)).join('\n');
+    for (const family of families) expect(sources, family).toContain(`name: '${family}'`);
+  });
+
   it('documents the architecture, the decisions, operations and security', () => {
     expect(text(plan(), 'docs/architecture.md')).toContain('```mermaid\nflowchart');
     for (const adr of ['0001-tenancy', '0002-auth-tokens', '0003-queue']) expect(has(plan(), `docs/adr/${adr}.md`)).toBe(true);
     const operations = text(plan(), 'docs/operations.md');
-    for (const section of ['## Deploy', '## Roll back', '## Run a migration', '## Restore from point-in-time recovery', '## Rotate a secret', '## Move a tenant to a dedicated database']) {
+    for (const section of ['## Base images', '## Deploy', '## Roll back', '## Run a migration', '## Restore from point-in-time recovery', '## Rotate a secret', '## Move a tenant to a dedicated database']) {
       expect(operations).toContain(section);
     }
     const security = text(plan(), 'docs/security.md');

@@ -18,7 +18,10 @@ export interface HclAttribute {
   name: string;
   /** The expression's source text, as written. */
   text: string;
-  /** The literal value when the expression is a plain literal (string without interpolation, number, bool, null). */
+  /**
+   * The value when the expression is a plain literal (string without interpolation, number, bool, null), possibly
+   * parenthesised or under a unary `-` (numbers) or `!` (bools).
+   */
   literal?: string | number | boolean | null;
   line: number;
   start: number;
@@ -47,16 +50,37 @@ function parser(): Promise<Parser> {
   return parserPromise;
 }
 
-function literalOf(expression: SyntaxNode, text: string): HclAttribute['literal'] {
-  const literal = expression.namedChildren[0];
-  if (!literal || literal.type !== 'literal_value') return undefined;
-  const value = literal.namedChildren[0];
-  if (!value) return undefined;
+/**
+ * The value of an expression made of literals only: a literal, a parenthesised one, or a unary `-`/`!` applied to one
+ * (`-1`, `!true`, `-(2)`). Undefined for anything else, including `-` on a non-number and `!` on a non-bool: Terraform
+ * would convert `-"1"`, but a rule should not judge what it reads through a conversion.
+ */
+function literalOf(node: SyntaxNode): HclAttribute['literal'] {
+  switch (node.type) {
+    case 'expression':
+    case 'operation':
+      return node.namedChildCount === 1 ? literalOf(node.namedChildren[0]!) : undefined;
+    case 'unary_operation': {
+      const operand = node.namedChildren[0];
+      const value = operand ? literalOf(operand) : undefined;
+      const operator = node.children[0]?.type;
+      if (operator === '-' && typeof value === 'number') return -value;
+      if (operator === '!' && typeof value === 'boolean') return !value;
+      return undefined;
+    }
+    case 'literal_value':
+      return node.namedChildren[0] ? literalValueOf(node.namedChildren[0]) : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function literalValueOf(value: SyntaxNode): HclAttribute['literal'] {
   switch (value.type) {
     case 'bool_lit':
-      return text === 'true';
+      return value.text === 'true';
     case 'numeric_lit':
-      return Number(text);
+      return Number(value.text);
     case 'null_lit':
       return null;
     case 'string_lit': {
@@ -78,7 +102,7 @@ function bodyOf(body: SyntaxNode | undefined): { attributes: Record<string, HclA
       const name = child.namedChildren[0]?.text ?? '';
       const expression = child.namedChildren[1];
       if (!expression) continue;
-      const literal = literalOf(expression, expression.text);
+      const literal = literalOf(expression);
       attributes[name] = {
         name,
         text: expression.text,
