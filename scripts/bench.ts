@@ -2,8 +2,10 @@
  * Benchmarks `prodgrade audit` on a large real repository against the baselines and peer tools of the performance
  * targets (docs/benchmark.md). Every step runs in a fresh child process, so its peak memory is its own.
  *
- *   npm run bench -- [repo] [--runs N] [--skip-peers]
+ *   npm run bench -- [repo] [--runs N] [--skip-peers] [--cli path/to/bin/prodgrade.js]
  *
+ * `--cli` (else $BENCH_CLI) measures another build of prodgrade, e.g. a private copy while others rebuild `dist/`;
+ * without it `dist/` is rebuilt when stale and `bin/prodgrade.js` is measured.
  * The repository (argument, else $BENCH_REPO, else .bench/repo) is fetched, never committed; peer tools are installed
  * into .bench/tools/ on first use. Figures go to stdout and to .bench/results.json.
  */
@@ -36,22 +38,29 @@ interface Args {
   repo: string;
   runs: number;
   skipPeers: boolean;
+  /** The bin to measure, when not this checkout's own. */
+  cli: string | undefined;
 }
 
 function parseArgs(argv: readonly string[]): Args {
   let repo: string | undefined;
   let runs = 3;
   let skipPeers = false;
+  let cli = process.env.BENCH_CLI || undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--runs') {
       runs = Number(argv[++i]);
       if (!Number.isInteger(runs) || runs < 1) fail('--runs needs a whole number ≥ 1');
     } else if (arg === '--skip-peers') skipPeers = true;
-    else if (arg.startsWith('-')) fail(`unknown option ${arg} (usage: npm run bench -- [repo] [--runs N] [--skip-peers])`);
+    else if (arg === '--cli') {
+      cli = argv[++i];
+      if (!cli) fail('--cli needs the path of a bin/prodgrade.js');
+    } else if (arg.startsWith('-')) fail(`unknown option ${arg} (usage: npm run bench -- [repo] [--runs N] [--skip-peers] [--cli path])`);
     else repo = arg;
   }
-  return { repo: resolve(repo ?? process.env.BENCH_REPO ?? join(benchDir, 'repo')), runs, skipPeers };
+  if (cli !== undefined && !existsSync(cli)) fail(`no prodgrade bin at ${cli}`);
+  return { repo: resolve(repo ?? process.env.BENCH_REPO ?? join(benchDir, 'repo')), runs, skipPeers, cli: cli === undefined ? undefined : resolve(cli) };
 }
 
 function fail(message: string): never {
@@ -385,7 +394,7 @@ async function main(): Promise<void> {
   const resultsFile = join(benchDir, 'results.json');
   const commit = repoCommit(args.repo);
   const previousPeers = args.skipPeers ? readPrevious(resultsFile, commit) : [];
-  buildIfStale();
+  if (!args.cli) buildIfStale();
   if (!args.skipPeers) ensurePeerTools();
   const scripts = writeChildScripts();
   const { secretlintrc, secretlintignore, eslintConfig } = writePeerConfigs();
@@ -414,7 +423,7 @@ async function main(): Promise<void> {
     }),
   );
 
-  const cli = join(root, 'bin', 'prodgrade.js');
+  const cli = args.cli ?? join(root, 'bin', 'prodgrade.js');
   const cacheDir = join(benchDir, 'cache');
   const audit = [node, cli, 'audit', repo, '--format', 'json=/dev/null', '--quiet'];
   rows.push(await measure('c', 'prodgrade audit --no-cache (cold)', args.runs, [...audit, '--no-cache'], { ...base, okCodes: [0, 1] }, () => listed));
@@ -477,7 +486,7 @@ async function main(): Promise<void> {
   const repoLabel = `${relative(root, repo) || repo}${commit ? ` @ ${commit.slice(0, 12)}` : ''}`;
   process.stdout.write(
     `\nprodgrade bench: ${repoLabel}\n${listed.files} files (${(listed.bytes / mb).toFixed(1)} MB), ${parsed.files} TS/JS files (${(parsed.bytes / mb).toFixed(1)} MB, ${parsed.lines} lines)\n` +
-      `node ${process.version}, ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB; median of ${args.runs} run(s) for a-d, 1 for e-f\n` +
+      `${args.cli ? `prodgrade from ${args.cli}\n` : ''}node ${process.version}, ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB; median of ${args.runs} run(s) for a-d, 1 for e-f\n` +
       `load average ${load.start.toFixed(1)} at start, ${load.end.toFixed(1)} at end${busy ? ': the machine was busy, wall times are inflated (CPU times less so)' : ''}\n\n` +
       `${table(rows)}\n\n` +
       rows
@@ -490,6 +499,7 @@ async function main(): Promise<void> {
   const results = {
     date: new Date().toISOString(),
     machine: { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpu.length, cpuModel: cpu[0]?.model, memoryGiB: totalmem() / 1024 ** 3, loadAverage: load },
+    prodgrade: relative(root, cli) || cli,
     repo: { path: repo, commit, files: listed.files, bytes: listed.bytes, tsFiles: parsed.files, tsBytes: parsed.bytes, tsLines: parsed.lines },
     tools: { ...Object.fromEntries(Object.keys(peerPackages).map((p) => [p, installedVersion(p) ?? null])) },
     runs: args.runs,

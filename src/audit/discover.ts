@@ -1,4 +1,4 @@
-import { hash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, readSync, readdirSync, realpathSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
@@ -127,6 +127,25 @@ export interface Discovery {
   stamps?: Stamps;
   /** Directory names excluded by default; part of the JSON report. */
   defaultExcludes: readonly string[];
+}
+
+const treeDigests = new WeakMap<Discovery, string>();
+
+/**
+ * A digest of the tree as discovered: every file's path and content hash, every skipped path and why (repository
+ * rules see skipped files through `model.exists`). Computed once per discovery; it keys the per-file cache's
+ * repository entry and, completed, the whole-run cache.
+ */
+export function treeDigest(discovery: Discovery): string {
+  let value = treeDigests.get(discovery);
+  if (value === undefined) {
+    const h = createHash('sha256');
+    for (const f of discovery.files) h.update(f.path).update('\0').update(f.hash).update('\0');
+    h.update('\0skipped\0');
+    for (const f of discovery.skipped) h.update(f.path).update('\0').update(f.reason).update('\0');
+    treeDigests.set(discovery, (value = h.digest('hex').slice(0, 32)));
+  }
+  return value;
 }
 
 /** Throws a known error unless `root` is an existing directory. */

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { checklist } from '../core/checklist.js';
 import type { AnyRule, RepoContext, RepoReportDescriptor, Signal } from '../core/define-rule.js';
@@ -8,11 +7,12 @@ import { toolName, toolUri, toolVersion } from '../core/versions.js';
 import { applyBaseline, type BaselineOutcome } from './baseline.js';
 import { cacheFileFor, readCache, writeCache, type CacheData, type CachedFile } from './cache.js';
 import type { ResolvedConfig } from './config.js';
-import { assertDirectory, discover, type Discovery } from './discover.js';
+import { digest } from './digest.js';
+import { assertDirectory, discover, treeDigest, type Discovery } from './discover.js';
 import { crashFinding, selectsPath, runFileRules, type ConfiguredRule, type FileJob, type FileResult } from './file-runner.js';
-import { draftFinding, finalizeFingerprints, hash, type DraftFinding } from './findings.js';
+import { draftFinding, finalizeFingerprints, type DraftFinding } from './findings.js';
 import { RepoModel } from './model.js';
-import { autoWorkers, minJobsForWorkers, poolSize, runFileJobs, workersAvailable, WorkerPool } from './pool.js';
+import { autoWorkers, BatchQueue, minJobsForWorkers, poolSize, runOnThisThread, workersAvailable, WorkerPool } from './pool.js';
 import type { NotAssessed, PackageSummary, Report } from './report.js';
 import { reportSchemaVersion } from './report.js';
 import { score } from './scoring.js';
@@ -125,20 +125,13 @@ function runSummaries(config: ResolvedConfig, model: RepoModel, results: readonl
 }
 
 export function signatureOf(config: ResolvedConfig, typeCheck: boolean | undefined): string {
-  return hash(
+  return digest([
     toolVersion,
     buildId(),
     JSON.stringify(config.rules.map((r) => [r.rule.meta.id, r.severity, r.options])),
     String(config.maxFileBytes),
     String(Boolean(typeCheck)),
-  );
-}
-
-/** The same digest as `hash(...parts)`, without spreading a large tree's parts into one call's arguments. */
-function digestOf(parts: readonly string[]): string {
-  const h = createHash('sha256');
-  for (const part of parts) h.update(part).update('\0');
-  return h.digest('hex').slice(0, 32);
+  ]);
 }
 
 
@@ -161,7 +154,8 @@ async function audit(request: AuditRequest, timer: Timer | undefined): Promise<R
   const started = performance.now();
   const fs = request.fs ?? realFs;
   const root = resolve(request.root);
-  await assertDirectory(fs, root);
+  // A caller that passes the tree has listed it, so the directory exists.
+  if (!request.discovery) await assertDirectory(fs, root);
   const { config } = request;
   const today = request.today ?? new Date().toISOString().slice(0, 10);
 
@@ -177,7 +171,9 @@ async function audit(request: AuditRequest, timer: Timer | undefined): Promise<R
     !cached && !request.typeCheck && request.workers !== 0 && workersAvailable() && config.rules.some((r) => r.rule.scope === 'file');
   let pool: WorkerPool | undefined = request.pool;
   const startPool = (found: number): void => {
-    if (earlyPool && !pool && (request.workers !== undefined || found >= minJobsForWorkers)) pool = new WorkerPool(request.workers ?? poolSize());
+    if (!earlyPool || pool || !(request.workers !== undefined || found >= minJobsForWorkers)) return;
+    const size = request.workers ?? poolSize();
+    if (size > 0) pool = new WorkerPool(size);
   };
   timer?.enter('discovery (list, read, hash)');
   let discovery = request.discovery;
@@ -199,10 +195,10 @@ async function audit(request: AuditRequest, timer: Timer | undefined): Promise<R
   timer?.enter('repository model');
   const model = new RepoModel(root, discovery.files, discovery.skipped);
   if (timer) model.timer = timer;
-  // Skipped files count too: repository rules see them through `model.exists` (a binary lockfile, say).
-  const treeDigest = digestOf([...discovery.files.flatMap((f) => [f.path, f.hash]), '\0skipped', ...discovery.skipped.flatMap((f) => [f.path, f.reason])]);
-  const gitDigest = async (): Promise<string> => trackedDigest(await model.tracked());
-  let repoCached = cached?.repo?.treeDigest === treeDigest ? cached.repo : undefined;
+  const tree = treeDigest(discovery);
+  let trackedDigestOnce: Promise<string> | undefined;
+  const gitDigest = (): Promise<string> => (trackedDigestOnce ??= model.tracked().then(trackedDigest));
+  let repoCached = cached?.repo?.treeDigest === tree ? cached.repo : undefined;
   // `git add` or `git rm --cached` changes what repository rules see without changing a byte of the tree.
   if (repoCached?.gitDigest !== undefined && repoCached.gitDigest !== (await gitDigest())) repoCached = undefined;
 
@@ -236,7 +232,7 @@ async function audit(request: AuditRequest, timer: Timer | undefined): Promise<R
   }
   timer?.exit();
   timer?.enter('select files (paths, keyword pre-filters)');
-  const preparedDigest = hash(JSON.stringify(prepared));
+  const preparedDigest = digest([JSON.stringify(prepared)]);
   const fileCache = cached?.preparedDigest === preparedDigest ? cached.files : undefined;
   const fileResults: FileResult[] = [];
   const pending: FileJob[] = [];
@@ -271,7 +267,9 @@ async function audit(request: AuditRequest, timer: Timer | undefined): Promise<R
     (here ? mainThreadJobs : pending).push(job);
   }
   timer?.exit();
-  const workers = pool && pending.length > 0 ? pool.size : (request.workers ?? autoWorkers(pending.length));
+  const queue = new BatchQueue(pending);
+  const workers = pool && pending.length > 0 ? pool.size : Math.min(request.workers ?? autoWorkers(pending.length), queue.remaining);
+  if (!pool && workers > 0) pool = new WorkerPool(workers);
   const total = pending.length + mainThreadJobs.length;
   let done = 0;
   const tick = (n: number): void => {
@@ -279,18 +277,21 @@ async function audit(request: AuditRequest, timer: Timer | undefined): Promise<R
     request.onProgress?.('auditing', done, total);
   };
   try {
-    // Workers audit the files while this thread runs the repository rules. Without workers, the repository rules run
-    // first: a source they parse here is not parsed again for its file rules.
-    const inWorkers = workers > 0 ? runFileJobs(pending, fileRules, workers, tick, pool, workerTimer) : undefined;
+    // Workers audit the files while this thread runs the repository rules, then its own files, then takes its share
+    // of the workers' queue. Without workers, the repository rules run first: a source they parse here is not
+    // parsed again for its file rules.
+    const inWorkers = pool && pending.length > 0 ? pool.run(queue, fileRules, tick, workerTimer) : undefined;
     inWorkers?.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
     timer?.enter('repository rules');
     if (!repoCached) await runRepositoryRules(config, model, repoOutcome, timer);
     timer?.exit();
     timer?.enter('file rules on this thread');
-    for (const job of inWorkers ? mainThreadJobs : [...mainThreadJobs, ...pending]) {
-      fileResults.push(runFileRules(job, fileRules, program?.sourceFile(job.path) ?? parsedHere.get(job.path), program?.checker, timer));
+    const auditHere = (job: FileJob): FileResult => runFileRules(job, fileRules, program?.sourceFile(job.path) ?? parsedHere.get(job.path), program?.checker, timer);
+    for (const job of mainThreadJobs) {
+      fileResults.push(auditHere(job));
       tick(1);
     }
+    for (const r of await runOnThisThread(queue, auditHere, tick)) fileResults.push(r);
     timer?.exit();
     timer?.enter('waiting for the workers');
     if (inWorkers) for (const r of await inWorkers) fileResults.push(r);
@@ -323,7 +324,7 @@ async function audit(request: AuditRequest, timer: Timer | undefined): Promise<R
       preparedDigest,
       files,
       repo: {
-        treeDigest,
+        treeDigest: tree,
         ...(model.askedGit() ? { gitDigest: await gitDigest() } : {}),
         drafts: repoOutcome.drafts,
         notApplicable: Object.fromEntries(repoOutcome.notApplicable),

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { AnyRule, ReportDescriptor } from '../core/define-rule.js';
 import { maskSecret } from '../core/mask.js';
 import type { Finding, Location, Snippet } from '../core/types.js';
+import { digest } from './digest.js';
 import { positionAt, splitLines } from './text.js';
 
 /** A finding before the engine gives it its occurrence-aware fingerprint. */
@@ -64,12 +64,6 @@ function normalizedLine(file: FileText, line: number, secret?: { start: number; 
   return text.replace(/\s+/g, ' ').trim();
 }
 
-export function hash(...parts: string[]): string {
-  const h = createHash('sha256');
-  for (const part of parts) h.update(part).update('\0');
-  return h.digest('hex').slice(0, 32);
-}
-
 export function rangeOf(descriptor: ReportDescriptor<string>, file: FileText): { start: number; end: number } | undefined {
   if (descriptor.node) {
     const node = descriptor.node;
@@ -121,7 +115,7 @@ export function draftFinding(
     location,
     package: packageDir,
     ...(snippet ? { snippet } : {}),
-    fingerprintBase: hash(rule.meta.id, file?.path ?? `package:${packageDir}`, anchor, descriptor.key ?? (file ? '' : descriptor.messageId)),
+    fingerprintBase: digest([rule.meta.id, file?.path ?? `package:${packageDir}`, anchor, descriptor.key ?? (file ? '' : descriptor.messageId)]),
   };
 }
 
@@ -137,6 +131,6 @@ export function finalizeFingerprints(drafts: readonly DraftFinding[]): Finding[]
   return drafts.map(({ fingerprintBase, ...rest }) => {
     const n = seen.get(fingerprintBase) ?? 0;
     seen.set(fingerprintBase, n + 1);
-    return { ...rest, fingerprint: n === 0 ? fingerprintBase : hash(fingerprintBase, String(n)) };
+    return { ...rest, fingerprint: n === 0 ? fingerprintBase : digest([fingerprintBase, String(n)]) };
   });
 }

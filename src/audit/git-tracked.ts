@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { digest } from './digest.js';
 
 /**
  * Paths tracked by git (read-only `git ls-files`), or undefined when the root is not a git work tree's top or git is
@@ -27,7 +27,5 @@ export async function trackedFiles(root: string): Promise<Set<string> | undefine
 /** A digest of what git tracks, for caches whose results depend on it ("no git" without a repository). */
 export function trackedDigest(tracked: ReadonlySet<string> | undefined): string {
   if (!tracked) return 'no git';
-  const h = createHash('sha256');
-  for (const path of [...tracked].sort()) h.update(path).update('\0');
-  return h.digest('hex').slice(0, 32);
+  return digest([...tracked].sort());
 }

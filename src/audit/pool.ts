@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { runFileRules, type ConfiguredRule, type FileJob, type FileResult } from './file-runner.js';
+import type { ConfiguredRule, FileJob, FileResult } from './file-runner.js';
 import type { Timer } from './timing.js';
 
 const workerFile = fileURLToPath(new URL('./worker.js', import.meta.url));
@@ -15,8 +15,13 @@ export function workersAvailable(): boolean {
 /** Below this many files to audit, starting worker threads costs more than it saves. */
 export const minJobsForWorkers = 300;
 
+/**
+ * Worker threads besides the main thread, which audits files too once its own work is done: one core fewer than
+ * there are, at most 4. On two cores that is one worker, whose start-up (Node, TypeScript, the rules: over a second of
+ * CPU) a second worker would pay again while the main thread, which has all of them loaded, sat waiting.
+ */
 export function poolSize(): number {
-  return Math.max(1, Math.min(availableParallelism(), 4));
+  return Math.max(0, Math.min(availableParallelism() - 1, 4));
 }
 
 export function autoWorkers(jobs: number): number {
@@ -26,7 +31,7 @@ export function autoWorkers(jobs: number): number {
 
 /** What the main thread posts to a worker: the configured rules once, then batches of files. */
 export type WorkerMessage =
-  | { init: { rules: Array<{ id: string; category: string; options: unknown; prepared?: unknown }>; timing: boolean } }
+  | { init: { rules: Array<{ id: string; options: unknown; prepared?: unknown }>; timing: boolean } }
   | { batch: FileJob[] };
 
 /** A worker's answer to a batch; with `--timing`, what it measured since its previous answer. */
@@ -36,29 +41,57 @@ export interface WorkerReply {
 }
 
 /**
- * Batches of at most 64 files or 1 MiB, largest files first: handed out as threads free up, one huge file does not
- * stall the others, and the small files at the end even out the threads' finishing times.
+ * Batches of at most 32 files or 256 KiB, largest files first. Workers take them from the front as they free up, so
+ * one huge file does not stall the others; the main thread takes them from the back, so its batches are short and it
+ * returns to the event loop (where the workers' replies wait to be answered) often, and the threads finish together.
  */
-function batchesOf(jobs: readonly FileJob[], maxFiles = 64, maxBytes = 1024 * 1024): FileJob[][] {
-  const batches: FileJob[][] = [];
-  let current: FileJob[] = [];
-  let bytes = 0;
-  for (const job of [...jobs].sort((a, b) => b.size - a.size)) {
-    current.push(job);
-    bytes += job.size;
-    if (current.length >= maxFiles || bytes >= maxBytes) {
-      batches.push(current);
-      current = [];
-      bytes = 0;
+export class BatchQueue {
+  private readonly batches: FileJob[][] = [];
+  private head = 0;
+  private tail: number;
+
+  constructor(jobs: readonly FileJob[], maxFiles = 32, maxBytes = 256 * 1024) {
+    let current: FileJob[] = [];
+    let bytes = 0;
+    for (const job of [...jobs].sort((a, b) => b.size - a.size)) {
+      current.push(job);
+      bytes += job.size;
+      if (current.length >= maxFiles || bytes >= maxBytes) {
+        this.batches.push(current);
+        current = [];
+        bytes = 0;
+      }
     }
+    if (current.length) this.batches.push(current);
+    this.tail = this.batches.length;
   }
-  if (current.length) batches.push(current);
-  return batches;
+
+  get remaining(): number {
+    return this.tail - this.head;
+  }
+
+  takeLargest(): FileJob[] | undefined {
+    return this.head < this.tail ? this.batches[this.head++] : undefined;
+  }
+
+  takeSmallest(): FileJob[] | undefined {
+    return this.head < this.tail ? this.batches[--this.tail] : undefined;
+  }
 }
 
 /**
- * Worker threads for file rules. They are started before the files are even listed, so that loading the rules and
- * TypeScript in each (over half a second) overlaps the main thread's discovery and repository rules.
+ * A worker's young generation (three times its semi-space): parsing allocates hundreds of megabytes of short-lived
+ * nodes, and with V8's default 16 MiB semi-space the collector promoted and re-scanned enough of them to take a fifth
+ * of a worker's time; at 64 MiB that time halves, for about 60 MB more peak memory on formbricks.
+ */
+const youngGenerationMb = 192;
+
+/** Batches a worker holds at once: while it audits one, the next is already on its way. */
+const inFlightPerWorker = 2;
+
+/**
+ * Worker threads for file rules. They are started while the main thread lists and reads the files, so that loading
+ * the rules and TypeScript in each (over half a second) overlaps the main thread's discovery and rule loading.
  */
 export class WorkerPool {
   private readonly threads: Worker[];
@@ -66,7 +99,7 @@ export class WorkerPool {
 
   constructor(readonly size: number) {
     this.threads = Array.from({ length: size }, () => {
-      const thread = new Worker(workerFile);
+      const thread = new Worker(workerFile, { resourceLimits: { maxYoungGenerationSizeMb: youngGenerationMb } });
       // Until `run` listens, a failing worker is remembered rather than left to crash the process, and an idle one
       // does not keep the process alive should the audit fail before it runs.
       thread.on('error', (error) => {
@@ -77,16 +110,15 @@ export class WorkerPool {
     });
   }
 
-  async run(jobs: readonly FileJob[], rules: readonly ConfiguredRule[], onDone: (count: number) => void, timer?: Timer): Promise<FileResult[]> {
-    const batches = batchesOf(jobs);
+  /** Feeds the workers from `queue` until it is empty and every batch handed out has come back. */
+  async run(queue: BatchQueue, rules: readonly ConfiguredRule[], onDone: (count: number) => void, timer?: Timer): Promise<FileResult[]> {
     const results: FileResult[] = [];
     const init: WorkerMessage = {
       init: {
-        rules: rules.map(({ rule, options, prepared }) => ({ id: rule.meta.id, category: rule.meta.category, options, prepared })),
+        rules: rules.map(({ rule, options, prepared }) => ({ id: rule.meta.id, options, prepared })),
         timing: timer !== undefined,
       },
     };
-    let next = 0;
     await Promise.all(
       this.threads.map(
         (thread) =>
@@ -95,21 +127,27 @@ export class WorkerPool {
               reject(this.failure);
               return;
             }
+            let inFlight = 0;
             const onExit = (code: number): void => reject(new Error(`audit worker exited with code ${code}`));
             const onMessage = (reply: WorkerReply): void => {
+              inFlight--;
               for (const r of reply.results) results.push(r);
               if (reply.timing) timer?.merge(reply.timing);
               onDone(reply.results.length);
               feed();
             };
             const feed = (): void => {
-              const batch = batches[next++];
-              if (batch) {
+              // A second batch in advance only while plenty remain: at the end, a batch waiting in one worker's
+              // queue is a batch another thread could be auditing.
+              while (inFlight < (queue.remaining > this.threads.length * inFlightPerWorker ? inFlightPerWorker : 1)) {
+                const batch = queue.takeLargest();
+                if (!batch) break;
+                inFlight++;
                 // Bytes travel as copies of their own, transferred: a view would clone its whole read buffer.
                 const jobs = batch.map((job) => (job.bytes ? { ...job, bytes: new Uint8Array(job.bytes) } : job));
                 thread.postMessage({ batch: jobs } satisfies WorkerMessage, jobs.flatMap((job) => (job.bytes ? [job.bytes.buffer as ArrayBuffer] : [])));
-                return;
               }
+              if (inFlight > 0) return;
               thread.off('message', onMessage).off('error', reject).off('exit', onExit);
               thread.unref();
               resolve();
@@ -129,29 +167,20 @@ export class WorkerPool {
   }
 }
 
-/** Runs file rules over jobs on `workers` threads (or on `pool` when given), or in-process when `workers` is 0. */
-export async function runFileJobs(
-  jobs: readonly FileJob[],
-  rules: readonly ConfiguredRule[],
-  workers: number,
+/**
+ * Audits batches from the back of `queue` on this thread until it is empty, returning to the event loop between
+ * batches so that workers sharing the queue are answered (and fed) without waiting for this thread.
+ */
+export async function runOnThisThread(
+  queue: BatchQueue,
+  audit: (job: FileJob) => FileResult,
   onDone: (count: number) => void,
-  pool?: WorkerPool,
-  timer?: Timer,
 ): Promise<FileResult[]> {
-  if (jobs.length === 0) return [];
-  if (pool) return pool.run(jobs, rules, onDone, timer);
-  if (workers === 0) {
-    const results: FileResult[] = [];
-    for (const job of jobs) {
-      results.push(runFileRules(job, rules, undefined, undefined, timer));
-      onDone(1);
-    }
-    return results;
+  const results: FileResult[] = [];
+  for (let batch = queue.takeSmallest(); batch; batch = queue.takeSmallest()) {
+    for (const job of batch) results.push(audit(job));
+    onDone(batch.length);
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
-  const own = new WorkerPool(Math.min(workers, batchesOf(jobs).length));
-  try {
-    return await own.run(jobs, rules, onDone, timer);
-  } finally {
-    await own.close();
-  }
+  return results;
 }

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { Discovery, Stamps } from './discover.js';
+import { digest } from './digest.js';
+import { treeDigest, type Discovery, type Stamps } from './discover.js';
 import type { Report } from './report.js';
 
 /**
@@ -25,20 +25,9 @@ export function runCacheFile(cacheFile: string): string {
   return cacheFile.replace(/\.json$/, '.run.json');
 }
 
-/** The digest of parts, separated so that no two lists of parts share one. */
-export function digest(parts: Iterable<string>): string {
-  const h = createHash('sha256');
-  for (const part of parts) h.update(part).update('\0');
-  return h.digest('hex').slice(0, 32);
-}
-
 /** Completes a key base with the tree: every file's path and content hash, every skipped path and why. */
 export function runKeyOf(base: string, discovery: Discovery): string {
-  const h = createHash('sha256').update(base).update('\0files\0');
-  for (const f of discovery.files) h.update(f.path).update('\0').update(f.hash).update('\0');
-  h.update('\0skipped\0');
-  for (const f of discovery.skipped) h.update(f.path).update('\0').update(f.reason).update('\0');
-  return h.digest('hex').slice(0, 40);
+  return digest([base, treeDigest(discovery)]);
 }
 
 /** The stored entry, whatever its key (its stamps spare the next walk reading unchanged files). */

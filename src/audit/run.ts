@@ -6,13 +6,14 @@ import type { Severity } from '../core/types.js';
 import { toolVersion } from '../core/versions.js';
 import { buildId } from './build-id.js';
 import { cacheFileFor } from './cache.js';
-import { resolveBasics } from './config.js';
+import { resolveBasics, resolveConfig } from './config.js';
 import { assertDirectory, discover, type Discovery } from './discover.js';
 import { trackedDigest, trackedFiles } from './git-tracked.js';
 import type { AuditRequest } from './engine.js';
 import type { WorkerPool } from './pool.js';
 import type { Report } from './report.js';
-import { digest, readRunCache, runKeyOf } from './run-cache.js';
+import { digest } from './digest.js';
+import { readRunCache, runKeyOf } from './run-cache.js';
 import { Timer, timingEnabled } from './timing.js';
 
 export interface AuditRunRequest extends Omit<AuditRequest, 'config' | 'discovery' | 'runKeyBase' | 'timer'> {
@@ -103,7 +104,9 @@ async function run(request: AuditRunRequest, timer: Timer | undefined, started: 
   const poolModule = entry !== undefined || request.typeCheck || request.workers === 0 ? undefined : await import('./pool.js');
   const startPool = (found: number): void => {
     if (!poolModule || pool || !poolModule.workersAvailable()) return;
-    if (request.workers !== undefined || found >= poolModule.minJobsForWorkers) pool = new poolModule.WorkerPool(request.workers ?? poolModule.poolSize());
+    if (request.workers === undefined && found < poolModule.minJobsForWorkers) return;
+    const size = request.workers ?? poolModule.poolSize();
+    if (size > 0) pool = new poolModule.WorkerPool(size);
   };
   timer?.enter('discovery (list, read, hash)');
   const discovery: Discovery = await discover({
@@ -137,7 +140,7 @@ async function run(request: AuditRunRequest, timer: Timer | undefined, started: 
   let runAudit;
   try {
     timer?.enter('load rules and engine');
-    const [{ resolveConfig }, engine, rules] = await Promise.all([import('./config.js'), import('./engine.js'), request.loadRules()]);
+    const [engine, rules] = await Promise.all([import('./engine.js'), request.loadRules()]);
     runAudit = engine.runAudit;
     config = resolveConfig(request.raw, request.source, rules);
     if (request.failOn) config.failOn = request.failOn;

@@ -1,31 +1,27 @@
 import { parentPort } from 'node:worker_threads';
-import type { AnyRule } from '../core/define-rule.js';
+import { enableCompileCache } from './compile-cache.js';
 import { runFileRules, type ConfiguredRule, type FileResult } from './file-runner.js';
 import { typescript } from './parsers/typescript.js';
 import type { WorkerMessage, WorkerReply } from './pool.js';
 import { Timer } from './timing.js';
 
 const startedAt = performance.now();
+enableCompileCache();
 // Loaded now, while the main thread is still reading the tree, rather than on the first batch.
 typescript();
 const loadedAt = performance.now();
 
 /**
- * Only the rules this worker runs are loaded, each from its own module (`rules/<category>/<id>/rule.js`, which the
- * registry meta-test guarantees): loading every rule would load the libraries of repository rules too (SQL, Prisma,
- * Dockerfile, HCL parsers). The registry is the fallback for a rule found elsewhere.
+ * Every rule, loaded now too: `init`, which names the rules to run, comes only once the main thread has read the tree,
+ * loaded its own rules and run their prepare steps, and this thread would otherwise start loading them then, with the
+ * files already waiting. Repository rules cost little more: they load their parsers only when they run.
  */
-async function loadRule(id: string, category: string): Promise<AnyRule> {
-  try {
-    const module = (await import(`../../rules/${category}/${id}/rule.js`)) as { default?: AnyRule };
-    if (module.default?.meta?.id === id) return module.default;
-  } catch {
-    // not at the conventional path: ask the registry
-  }
-  const rule = (await import('./registry.js')).ruleById(id);
-  if (!rule) throw new Error(`worker: unknown rule ${id}`);
-  return rule;
-}
+let registryLoadedAt = 0;
+const registry = import('./registry.js').then((module) => {
+  registryLoadedAt = performance.now();
+  return module;
+});
+registry.catch(() => undefined); // reported by the first batch, not as an unhandled rejection meanwhile
 
 let configured: Promise<ConfiguredRule[]> = Promise.resolve([]);
 let timer: Timer | undefined;
@@ -39,12 +35,14 @@ parentPort!.on('message', (message: WorkerMessage) => {
       timer.add('start-up (Node, TypeScript, engine)', startedAt);
       timer.add('load TypeScript', loadedAt - startedAt);
     }
-    const initStarted = performance.now();
-    configured = Promise.all(
-      rules.map(async ({ id, category, options, prepared }) => ({ rule: await loadRule(id, category), options, prepared })),
-    ).then((list) => {
-      if (timer) timer.add('load rules', performance.now() - initStarted);
-      idleSince = performance.now();
+    configured = registry.then(({ ruleById }) => {
+      const list = rules.map(({ id, options, prepared }): ConfiguredRule => {
+        const rule = ruleById(id);
+        if (!rule) throw new Error(`worker: unknown rule ${id}`);
+        return { rule, options, prepared };
+      });
+      if (timer) timer.add('load rules', registryLoadedAt - loadedAt);
+      idleSince = registryLoadedAt;
       return list;
     });
     return;

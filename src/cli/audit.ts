@@ -6,6 +6,7 @@ import { realFs } from '../core/fs.js';
 import { severities, type Severity } from '../core/types.js';
 import type { ResolvedConfig } from '../audit/config.js';
 import type { AnyRule } from '../core/define-rule.js';
+import { enableCompileCache } from '../audit/compile-cache.js';
 import { reporterNames, type ReporterName } from '../audit/reporters/names.js';
 import { chalkFor, colorEnabled } from './color.js';
 import { progressLine } from './progress.js';
@@ -60,9 +61,10 @@ function printableConfig(config: ResolvedConfig): unknown {
 }
 
 async function action(path: string | undefined, flags: AuditFlags): Promise<void> {
+  enableCompileCache();
   // Loaded here, not at start-up, and only what this run needs: the rules and the engine pull in TypeScript and the
   // parsers, which `create`, `--help`, `--version` and an audit answered by the cache do not need.
-  const [{ loadRawConfig }, { assertDirectory }, { auditRun }, { loadReporter }] = await Promise.all([
+  const [{ loadRawConfig, resolveConfig }, { assertDirectory }, { auditRun }, { loadReporter }] = await Promise.all([
     import('../audit/config.js'),
     import('../audit/discover.js'),
     import('../audit/run.js'),
@@ -86,7 +88,6 @@ async function action(path: string | undefined, flags: AuditFlags): Promise<void
   await assertDirectory(realFs, root);
   const { raw, source } = await loadRawConfig(realFs, root, flags.config);
   if (flags.printConfig) {
-    const { resolveConfig } = await import('../audit/config.js');
     const config = resolveConfig(raw, source, await loadRegistry());
     if (flags.failOn) config.failOn = flags.failOn;
     process.stdout.write(`${JSON.stringify(printableConfig(config), null, 2)}\n`);
@@ -153,7 +154,7 @@ export function registerAudit(program: Command): void {
     .option('--update-baseline', 'record the current findings into the --baseline file')
     .option('--changed-since <git-ref>', 'file findings only for files changed since the ref; repository checks still run')
     .option('--list-suppressions', 'list every inline suppression with its status, then exit')
-    .option('--jobs <n>', 'worker threads for file rules (default: by tree size and cores; 0 = main thread)')
+    .option('--jobs <n>', 'worker threads for file rules, besides the main thread (default: cores - 1, at most 4, for 300 files or more; 0 = main thread only)')
     .option('--type-check', 'build a type-checked program for rules that can use types (slower; off by default)')
     .option('--verbose', 'also list fixes, skipped files, default excludes and not-assessed items')
     .option('--timing', 'print where the time went (per phase, per rule, per thread) to stderr; also PRODGRADE_TIMING=1')
