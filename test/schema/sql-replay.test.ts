@@ -96,6 +96,52 @@ describe('replaySqlMigrations', () => {
     expect(notes.columns.find((c) => c.name === 'body')).toMatchObject({ nullable: false, default: "''" });
   });
 
+  it('orders each tool\'s migrations as the tool applies them', () => {
+    const typeorm = (cls: string, extra = ''): string =>
+      `import { MigrationInterface, QueryRunner } from 'typeorm';\nexport class ${cls} implements MigrationInterface {\n${extra}  async up(q: QueryRunner) { await q.query(\`SELECT 1 WHERE name = 'Zed9999999999999'\`); }\n  async down() {}\n}\n`;
+    const model = repo({
+      'package.json': JSON.stringify({ dependencies: { pg: '8.0.0', typeorm: '0.3.0', knex: '3.0.0' } }),
+      // Prisma: plain string order of the folder names, so the 8- and 12-digit prefixes land between the 14-digit ones.
+      'prisma/migrations/migration_lock.toml': lock,
+      'prisma/migrations/20240301000000_c/migration.sql': 'SELECT 1;',
+      'prisma/migrations/20240105_b/migration.sql': 'SELECT 1;',
+      'prisma/migrations/202401011200_a/migration.sql': 'SELECT 1;',
+      'prisma/migrations/20231201000000_first/migration.sql': 'SELECT 1;',
+      // Unknown flat SQL folder: numbers compared as numbers.
+      'sql/migrations/10_c.sql': 'SELECT 1;',
+      'sql/migrations/9_b.sql': 'SELECT 1;',
+      // TypeORM: the timestamp that ends the class name (or the `name` property), not the file name.
+      'src/migrations/0002-Late.ts': typeorm('Late1700000000001'),
+      'src/migrations/0001-Early.ts': typeorm('Renamed', "  name = 'Early1600000000000';\n"),
+      'src/migrations/0000-Last.ts': typeorm('Last1800000000000'),
+      // Knex: plain string order of the whole file names.
+      'db/migrations/2_b.js': 'exports.up = (knex) => knex.schema.dropTable("x");\n',
+      'db/migrations/10_a.js': 'exports.up = (knex) => knex.schema.dropTable("y");\n',
+    });
+    expect(Object.fromEntries(migrationSets(model).map((s) => [s.dir, s.migrations.map((m) => m.name)]))).toEqual({
+      'db/migrations': ['10_a', '2_b'],
+      'prisma/migrations': ['20231201000000_first', '202401011200_a', '20240105_b', '20240301000000_c'],
+      'sql/migrations': ['9_b', '10_c'],
+      'src/migrations': ['0001-Early', '0002-Late', '0000-Last'],
+    });
+  });
+
+  it('takes the columns of the index a PRIMARY KEY or UNIQUE constraint is attached to with USING INDEX', async () => {
+    const model = repo({
+      'prisma/migrations/migration_lock.toml': lock,
+      'prisma/migrations/20240101000000_init/migration.sql': [
+        'CREATE TABLE "seats" ("row" TEXT NOT NULL, "num" INTEGER NOT NULL, "code" TEXT);',
+        'CREATE UNIQUE INDEX "seats_row_num" ON "seats"("row", "num");',
+        'CREATE UNIQUE INDEX "seats_code_idx" ON "seats"("code");',
+        'ALTER TABLE "seats" ADD CONSTRAINT "seats_pkey" PRIMARY KEY USING INDEX "seats_row_num";',
+        'ALTER TABLE "seats" ADD CONSTRAINT "seats_code_key" UNIQUE USING INDEX "seats_code_idx";',
+      ].join('\n'),
+    });
+    const seats = (await replaySqlMigrations(model, { dir: 'prisma/migrations' }))!.tables[0]!;
+    expect(seats.primaryKey).toMatchObject({ name: 'seats_pkey', columns: ['row', 'num'] });
+    expect(seats.indexes.map((i) => `${i.name}:${i.columns.join(',')}:${i.unique}`)).toEqual(['seats_code_key:code:true']);
+  });
+
   it('reads literal SQL of TypeORM migrations and Knex schema-builder calls', async () => {
     const model = repo({
       'package.json': JSON.stringify({ dependencies: { pg: '8.0.0', typeorm: '0.3.0', knex: '3.0.0' } }),

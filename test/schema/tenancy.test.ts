@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { RepoModel } from '../../src/audit/model.js';
 import { ormSchemas } from '../../src/audit/schema/orm/index.js';
 import { defaultTenantKeys, tenancyOf, type Tenancy } from '../../src/audit/schema/tenancy.js';
-import { prismaSchemas, sqlSchemas, upRange } from '../../src/audit/schema/tenancy-sources.js';
+import { upRange } from '../../src/audit/schema/source-paths.js';
+import { prismaSchemas, sqlSchemas } from '../../src/audit/schema/tenancy-sources.js';
 
 function repo(files: Record<string, string>): RepoModel {
   return new RepoModel(

@@ -55,7 +55,7 @@ export default defineRule({
         'Column `{{column}}` exists in what the migrations build but not in {{orm}} (model {{model}}), so a generated migration may drop it with its data, and a NOT NULL column without a default breaks inserts. Add the field to the schema, or drop it deliberately.',
     },
     docs: {
-      summary: 'ORM schemas (Prisma, Drizzle) that differ from the schema their committed migrations build.',
+      summary: 'ORM schemas (Prisma, Drizzle, TypeORM) that differ from the schema their committed migrations build.',
       why: 'Production databases are built from the migrations, not from the ORM schema. A model, field, enum value or index that no migration creates makes the deployed application fail at run time, and a table the schema no longer declares is dropped, data and all, by the next generated migration.',
       howToFix:
         'Run the generator (`prisma migrate dev --create-only`, `drizzle-kit generate`), review the SQL and commit the migration with the schema change. Make CI fail on drift: `prisma migrate diff --from-migrations prisma/migrations --to-schema-datamodel prisma/schema.prisma --exit-code` (with a shadow database), or `drizzle-kit check` and `drizzle-kit generate` with a clean-tree check.',
@@ -83,17 +83,18 @@ export default defineRule({
       peers: ['prisma migrate diff --exit-code', 'drizzle-kit check', 'atlas migrate diff'],
       limitations: [
         'Prisma schemas are compared on PostgreSQL (and CockroachDB) only; MySQL, SQLite and SQL Server migrations are not replayed.',
-        'Drizzle schemas are compared on tables, columns, nullability and indexes, not on types; the schema files come from `drizzle.config.*` (`schema`, `out`, `casing`).',
-        'TypeORM entities are not compared with their migrations yet.',
+        'Drizzle schemas are compared on tables, columns, nullability and indexes, not on types; the schema files come from `drizzle.config.*` (`schema`, `out`, `casing`), or are the tables of the migration folder\'s package when it has no config. PostgreSQL migrations are replayed; for MySQL and SQLite the latest drizzle-kit snapshot stands for the migrations, so hand-edited migration SQL is not seen.',
+        'TypeORM entities are compared on tables, columns, nullability and indexes, only when the migrations run literal PostgreSQL through `queryRunner.query` and the naming strategy is the default or `SnakeNamingStrategy`; otherwise the folder is reported as not assessed with the reason. Many-to-many join tables are not checked.',
         'Indexes that exist only in the migrations (hand-written GIN or partial indexes) are not reported.',
       ],
     },
   },
   scope: 'repository',
   async check(ctx) {
-    const { drifts, compared } = await schemaDrift(ctx.model);
+    const { drifts, compared, skipped } = await schemaDrift(ctx.model);
     if (compared.length === 0) {
-      ctx.notApplicable('schema-drift: no Prisma or Drizzle schema with PostgreSQL migrations to compare');
+      const why = skipped.length ? `not assessed: ${skipped.join('; ')}` : 'no Prisma, Drizzle or TypeORM schema with migrations to compare';
+      ctx.notApplicable(`schema-drift: ${why}`);
       return;
     }
     for (const drift of drifts) {

@@ -57,8 +57,53 @@ const migrationDirName = /(?:^|[-_])(?:migrations?|migrate)$/i;
 const codeExtensions = /\.(?:ts|js|mjs|cjs|mts|cts)$/;
 
 const naturalOrder = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+function codeUnitOrder(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+/** Numbers compared as numbers (`2_x` before `10_x`): golang-migrate, goose, Flyway and Hasura parse the version. */
 function byName<T extends { name: string }>(a: T, b: T): number {
-  return naturalOrder.compare(a.name, b.name) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  return naturalOrder.compare(a.name, b.name) || codeUnitOrder(a.name, b.name);
+}
+/**
+ * Plain string order of the names, as Prisma Migrate (folder names), the Supabase CLI and Knex (file names) apply
+ * them: `20250625_x` sorts before `20250101000000_y`, whatever the numbers say.
+ */
+function byCodeUnits<T extends { name: string }>(a: T, b: T): number {
+  return codeUnitOrder(a.name, b.name);
+}
+/** Knex sorts whole file names, extension included. */
+function byFileName<T extends { path: string }>(a: T, b: T): number {
+  return codeUnitOrder(baseOf(a.path), baseOf(b.path));
+}
+
+/**
+ * TypeORM runs migrations by the JavaScript timestamp ending the class name (or its `name` property), whatever the
+ * file is called; undefined when the file has no such name.
+ */
+function typeormTimestamp(text: string): number | undefined {
+  const property = /^\s*(?:public\s+|readonly\s+)*name\s*=\s*['"`]([\w$]+)['"`]/m.exec(text)?.[1];
+  const className = /\bclass\s+([\w$]+)\s+implements\s+MigrationInterface\b/.exec(text)?.[1];
+  for (const name of [property, className]) {
+    const digits = name?.slice(-13);
+    if (digits && /^\d{13}$/.test(digits)) return Number(digits);
+  }
+  return undefined;
+}
+
+/** Order of a set's migrations as its tool applies them. */
+function codeMigrationOrder(model: RepoModel, framework: MigrationFramework): (a: Migration, b: Migration) => number {
+  if (framework === 'knex') return byFileName;
+  if (framework !== 'typeorm') return byName;
+  const timestamps = new Map<string, number | undefined>();
+  const timestampOf = (m: Migration): number | undefined => {
+    if (!timestamps.has(m.path)) timestamps.set(m.path, typeormTimestamp(model.text(m.path) ?? ''));
+    return timestamps.get(m.path);
+  };
+  return (a, b) => {
+    const ta = timestampOf(a);
+    const tb = timestampOf(b);
+    return ta !== undefined && tb !== undefined && ta !== tb ? ta - tb : byName(a, b);
+  };
 }
 
 function dirOf(path: string): string {
@@ -182,7 +227,7 @@ export function migrationSets(model: RepoModel): MigrationSet[] {
     const isDrizzle = !isPrisma && paths.some((p) => model.has(join(dirOf(p), 'snapshot.json')));
     const isHasura = paths.every((p) => baseOf(p) === 'up.sql');
     if (!isPrisma && !isDrizzle && !isHasura && paths.length < 2 && !migrationDirName.test(baseOf(dir))) continue;
-    const migrations = paths.map((path) => ({ name: baseOf(dirOf(path)), path, kind: 'sql' as const })).sort(byName);
+    const migrations = paths.map((path) => ({ name: baseOf(dirOf(path)), path, kind: 'sql' as const })).sort(isPrisma ? byCodeUnits : byName);
     for (const p of paths) claimed.add(p);
     const dialect = isPrisma
       ? (providerOf(model.text(prismaLock)) ?? prismaDatasourceDialect(model, dir) ?? 'postgresql')
@@ -223,9 +268,9 @@ export function migrationSets(model: RepoModel): MigrationSet[] {
         const text = model.text(path) ?? '';
         const upEnd = upEndOf(text);
         return { name: baseOf(path).replace(/\.sql$/, ''), path, kind: 'sql' as const, ...(upEnd !== undefined ? { upEnd } : {}) };
-      })
-      .sort(byName);
+      });
     const framework: MigrationFramework = /(?:^|\/)supabase\/migrations$/.test(dir) ? 'supabase' : paths.some((p) => /^V\d/.test(baseOf(p))) ? 'flyway' : 'sql';
+    migrations.sort(framework === 'supabase' ? byCodeUnits : byName);
     const dialect = framework === 'supabase' ? 'postgresql' : sqlDialectOf(paths.map((p) => model.text(p) ?? ''));
     sets.push({ dir, framework, dialect, migrations });
   }
@@ -245,7 +290,8 @@ export function migrationSets(model: RepoModel): MigrationSet[] {
   }
   for (const [dir, migrations] of code) {
     const packageDir = model.file(migrations[0]!.path)?.packageDir ?? '.';
-    sets.push({ dir, framework: frameworks.get(dir) ?? 'code', dialect: dialectFromDependencies(model, packageDir), migrations: migrations.sort(byName) });
+    const framework = frameworks.get(dir) ?? 'code';
+    sets.push({ dir, framework, dialect: dialectFromDependencies(model, packageDir), migrations: migrations.sort(codeMigrationOrder(model, framework)) });
   }
 
   sets.sort((a, b) => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0));

@@ -45,10 +45,23 @@ function positional(a: { args?: Array<{ value: unknown }> } | undefined, index =
   return args(a).filter((v) => !(v && typeof v === 'object' && (v as { type?: string }).type === 'keyValue'))[index];
 }
 
-/** Field names of `[a, b(sort: Desc)]`. */
+/** The field named by one list item: `a`, or `a(sort: Desc, ops: ...)`. */
+function fieldName(value: unknown): string | undefined {
+  if (typeof value === 'string') return unquote(value) === undefined ? value : undefined;
+  if (value && typeof value === 'object' && (value as { type?: string }).type === 'function') return String((value as { name: unknown }).name);
+  return undefined;
+}
+
+/**
+ * Field names of a field-list argument: `[a, b(sort: Desc)]`, or a single field written without brackets (`a`,
+ * `a(sort: Desc)`), which Prisma reads as a list of one.
+ */
 function fieldList(value: unknown): string[] {
-  if (!value || typeof value !== 'object' || (value as { type?: string }).type !== 'array') return [];
-  return ((value as { args?: unknown[] }).args ?? []).map((v) => (typeof v === 'string' ? v : v && typeof v === 'object' && 'name' in v ? String((v as { name: unknown }).name) : '?'));
+  if (value && typeof value === 'object' && (value as { type?: string }).type === 'array') {
+    return ((value as { args?: unknown[] }).args ?? []).map((v) => fieldName(v) ?? '?');
+  }
+  const single = fieldName(value);
+  return single === undefined ? [] : [single];
 }
 
 function qualify(schema: string | undefined, name: string): string {

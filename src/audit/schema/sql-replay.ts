@@ -94,13 +94,25 @@ export class SchemaReplay {
     return column;
   }
 
+  /**
+   * The columns a PRIMARY KEY or UNIQUE constraint covers. `... USING INDEX idx` names no columns: PostgreSQL takes
+   * the index's columns and renames the index to the constraint, so the index itself is dropped from the table here.
+   */
+  private constraintColumns(table: ReplayTable, c: ConstraintSpec): string[] {
+    if (!c.usingIndex) return c.columns;
+    const index = table.indexes.find((i) => i.name === c.usingIndex);
+    this.removeIndex(inSchemaOf(table.name, c.usingIndex));
+    return c.columns.length || !index ? c.columns : index.columns;
+  }
+
   private addConstraint(table: ReplayTable, c: ConstraintSpec): void {
     switch (c.type) {
       case 'primary': {
         const name = c.name ?? `${table.name.replace(/^.*\./, '')}_pkey`;
-        table.primaryKey = { name, columns: c.columns, at: c.at };
+        const columns = this.constraintColumns(table, c);
+        table.primaryKey = { name, columns, at: c.at };
         for (const col of table.columns) {
-          if (c.columns.includes(col.name)) {
+          if (columns.includes(col.name)) {
             col.primaryKey = true;
             col.nullable = false;
           }
@@ -109,9 +121,9 @@ export class SchemaReplay {
         break;
       }
       case 'unique': {
-        const name = c.name ?? defaultName(table.name, c.columns, 'key');
-        if (c.usingIndex) this.removeIndex(inSchemaOf(table.name, c.usingIndex));
-        this.addIndex(table, { name, columns: c.columns, unique: true, constraint: true, at: c.at });
+        const columns = this.constraintColumns(table, c);
+        const name = c.name ?? defaultName(table.name, columns, 'key');
+        this.addIndex(table, { name, columns, unique: true, constraint: true, at: c.at });
         break;
       }
       case 'foreign': {

@@ -9,10 +9,8 @@ import type { PgFile, PgStatement } from '../parsers/pg.js';
 import { parsePg } from '../parsers/pg.js';
 import type { PrismaSchema } from '../parsers/prisma.js';
 import type { DatabaseSchema, SchemaColumn, SchemaIndex, SchemaTable, SourceRef } from './types.js';
+import { nonSchemaPath, upRange } from './source-paths.js';
 
-/** Test data, examples and vendored copies describe no schema the application runs on. */
-export const nonSchemaPath =
-  /(?:^|\/)(?:node_modules|__tests__|__mocks__|__fixtures__|fixtures?|test-?data|testdata|tests?|spec|e2e|examples?|samples?|templates?|docs?|\.github)\//i;
 
 let lineCache: { text: string; starts: number[] } | undefined;
 function lineAt(text: string, offset: number): number {
@@ -446,18 +444,6 @@ async function replayInto(replay: SqlReplay, path: string, text: string, placeme
       for (const i of extra.indexes) table?.indexes.push({ name: i.name, columns: i.columns, unique: i.unique, at });
     }
   }
-}
-
-/**
- * The part of a code migration that applies it: the `up` method or property, without `down` (which reverses it and
- * would drop what `up` created when replayed).
- */
-export function upRange(text: string): { start: number; end: number } {
-  const up = /\b(?:async\s+)?up\s*(?:\(|:|=)/.exec(text);
-  const down = /\b(?:async\s+)?down\s*(?:\(|:|=)/.exec(text);
-  if (!down) return { start: 0, end: text.length };
-  if (!up || up.index > down.index) return { start: up ? up.index : text.length, end: text.length };
-  return { start: up.index, end: down.index };
 }
 
 /** SQL statements held in strings of code migrations (TypeORM `queryRunner.query`, knex `raw`, MikroORM `addSql`). */

@@ -7,7 +7,8 @@
 import { ts } from 'ts-morph';
 import type { RepoModel } from '../model.js';
 import { ormSchemas } from './orm/index.js';
-import { nonSchemaPath, prismaSchemas, sqlSchemas, tableKey } from './tenancy-sources.js';
+import { nonSchemaPath } from './source-paths.js';
+import { prismaSchemas, sqlSchemas, tableKey } from './tenancy-sources.js';
 import type { DatabaseSchema, SchemaSource, SourceRef } from './types.js';
 
 export interface TenancyOptions {

@@ -1,11 +1,11 @@
 import type { RepoModel } from '../../model.js';
 import type { DatabaseSchema, SchemaSource, SchemaTable, SqlDialect } from '../types.js';
-import { nonSchemaPath } from '../tenancy-sources.js';
+import { nonSchemaPath } from '../source-paths.js';
 import type { SourceFile } from './ast.js';
 import { drizzleTables, linkDrizzle, type DrizzleRelation, type DrizzleTable } from './drizzle.js';
 import { collectKysely, kyselyTables, schemaBuilderTables, type KyselyTypes } from './kysely.js';
 import { linkSequelize, migrationTables, sequelizeClassTables, sequelizeModels, type SequelizeAssociation, type SequelizeTable } from './sequelize.js';
-import { decoratedClasses, typeormTables, type ClassInfo } from './typeorm.js';
+import { decoratedClasses, typeormOwnTables, typeormTables, type ClassInfo, type TypeormNaming } from './typeorm.js';
 
 const codeFile = /\.(?:[cm]?ts|tsx|[cm]?js)$/;
 const declarationFile = /\.d\.[cm]?ts$/;
@@ -22,6 +22,24 @@ const kyselyText = /\bkysely\b|\bKysely<|\bGenerated</;
  * picked by a text pre-filter and parsed on the main thread (their file rules then reuse the tree).
  */
 export function ormSchemas(model: RepoModel): DatabaseSchema[] {
+  return collect(model).schemas;
+}
+
+/**
+ * TypeORM entities read with TypeORM's exact schema rules and a naming strategy (for schema drift), with the join
+ * tables of their many-to-many relations and the entities whose tables TypeORM leaves alone (`synchronize: false`).
+ * Only classes of files that import `typeorm` count (MikroORM shares the decorator names).
+ */
+export function typeormEntities(model: RepoModel, naming: TypeormNaming): { tables: SchemaTable[]; joinTables: string[]; unsynchronized: string[] } {
+  const classes = collect(model).classes.filter((c) => /\bfrom\s+['"]typeorm['"]/.test(model.text(c.at.path) ?? ''));
+  return { tables: typeormTables(classes, { exact: { naming } }), ...typeormOwnTables(classes) };
+}
+
+const collected = new WeakMap<RepoModel, { schemas: DatabaseSchema[]; classes: ClassInfo[] }>();
+
+function collect(model: RepoModel): { schemas: DatabaseSchema[]; classes: ClassInfo[] } {
+  const cached = collected.get(model);
+  if (cached) return cached;
   const drizzle: DrizzleTable[] = [];
   const relations: DrizzleRelation[] = [];
   const classes: ClassInfo[] = [];
@@ -80,5 +98,7 @@ export function ormSchemas(model: RepoModel): DatabaseSchema[] {
   add('sequelize', linkSequelize([...sequelize, ...sequelizeClassTables(classes)], associations), [...files.sequelize, ...files.typeorm]);
   add('kysely', kyselyTables(kysely), files.kysely);
   for (const t of builders) add(t.source, [t], [t.at.path]);
-  return schemas;
+  const result = { schemas, classes };
+  collected.set(model, result);
+  return result;
 }

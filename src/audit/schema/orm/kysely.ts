@@ -1,6 +1,6 @@
 import { ts } from 'ts-morph';
 import type { SchemaColumn, SchemaTable, SourceRef } from '../types.js';
-import { upRange } from '../tenancy-sources.js';
+import { upRange } from '../source-paths.js';
 import { chainOf, nameOf, refOf, stringOf, unwrap, type SourceFile } from './ast.js';
 
 /**

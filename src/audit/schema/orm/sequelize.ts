@@ -2,7 +2,7 @@ import { ts } from 'ts-morph';
 import type { SchemaColumn, SchemaForeignKey, SchemaIndex, SchemaTable, SourceRef } from '../types.js';
 import { calleeName, nameOf, objectArg, pluralize, property, refOf, stringOf, targetName, unwrap, type SourceFile } from './ast.js';
 import type { ClassInfo } from './typeorm.js';
-import { upRange } from '../tenancy-sources.js';
+import { upRange } from '../source-paths.js';
 
 /**
  * Sequelize models: `sequelize.define('Project', attrs, options)`, `class Project extends Model {}; Project.init(attrs,
