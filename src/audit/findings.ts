@@ -2,6 +2,7 @@ import type { AnyRule, ReportDescriptor } from '../core/define-rule.js';
 import { maskSecret } from '../core/mask.js';
 import type { Finding, Location, Snippet } from '../core/types.js';
 import { digest } from './digest.js';
+import { languageOf } from './languages.js';
 import { positionAt, splitLines } from './text.js';
 
 /** A finding before the engine gives it its occurrence-aware fingerprint. */
@@ -45,7 +46,36 @@ function masked(text: string, secrets: readonly Span[]): string {
   return out;
 }
 
-function snippetFor(file: FileText, startLine: number, endLine: number, secrets: readonly Span[] = []): Snippet {
+const envAssignment = /^[ \t]*(?:export[ \t]+)?[A-Za-z_][\w.-]*[ \t]*=[ \t]*(\S(?:.*\S)?)[ \t]*$/gm;
+
+/**
+ * Every value of a `.env` file: a code frame around one finding there shows the neighbouring lines, and in a
+ * `.env` file any of them may be a secret that no rule recognised.
+ */
+function envValueSpans(file: FileText): Span[] {
+  if (languageOf(file.path) !== 'env') return [];
+  const spans: Span[] = [];
+  for (const match of file.text.matchAll(envAssignment)) {
+    const value = match[1]!;
+    const start = match.index + match[0].lastIndexOf(value);
+    spans.push({ start, end: start + value.length });
+  }
+  return spans;
+}
+
+/** Secret spans that overlap are merged, so one mask covers both. */
+function mergeSpans(spans: readonly Span[]): Span[] {
+  const merged: Span[] = [];
+  for (const span of [...spans].sort((a, b) => a.start - b.start)) {
+    const last = merged.at(-1);
+    if (last && span.start < last.end) last.end = Math.max(last.end, span.end);
+    else merged.push({ ...span });
+  }
+  return merged;
+}
+
+function snippetFor(file: FileText, startLine: number, endLine: number, reported: readonly Span[] = []): Snippet {
+  const secrets = mergeSpans([...reported, ...envValueSpans(file)]);
   const text = secrets.length > 0 ? masked(file.text, secrets) : file.text;
   const lines = splitLines(text);
   const first = Math.max(1, startLine - contextLines);
