@@ -191,24 +191,57 @@ export function propertyName(name: ts.PropertyName | ts.MemberName | undefined):
   return undefined;
 }
 
+// Read once: `ts.SyntaxKind.X` is a property lookup on the compiler's namespace at every node otherwise.
+const Kind = {
+  arrow: ts.SyntaxKind.ArrowFunction,
+  functionExpression: ts.SyntaxKind.FunctionExpression,
+  functionDeclaration: ts.SyntaxKind.FunctionDeclaration,
+  method: ts.SyntaxKind.MethodDeclaration,
+  call: ts.SyntaxKind.CallExpression,
+  classDeclaration: ts.SyntaxKind.ClassDeclaration,
+  variableDeclaration: ts.SyntaxKind.VariableDeclaration,
+  firstType: ts.SyntaxKind.FirstTypeNode,
+  lastType: ts.SyntaxKind.LastTypeNode,
+  interfaceDeclaration: ts.SyntaxKind.InterfaceDeclaration,
+  typeAlias: ts.SyntaxKind.TypeAliasDeclaration,
+} as const;
+
 export function isFunctionLike(node: ts.Node): node is ts.ArrowFunction | ts.FunctionExpression | ts.FunctionDeclaration | ts.MethodDeclaration {
-  return ts.isArrowFunction(node) || ts.isFunctionExpression(node) || ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node);
+  const k = node.kind;
+  return k === Kind.arrow || k === Kind.functionExpression || k === Kind.functionDeclaration || k === Kind.method;
 }
 
-/** Iterative pre-order walk: deeply nested code must not overflow the stack. */
-export function forEachDescendant(root: ts.Node, visit: (node: ts.Node) => boolean | void): void {
+/**
+ * Iterative pre-order walk: deeply nested code must not overflow the stack. The stack is indexed by hand: popping
+ * and truncating JS arrays shrinks and regrows their storage at every node, which cost as much as the walk itself.
+ * `skipTypes` leaves out type annotations, interfaces and type aliases, which hold no calls, functions or values.
+ */
+export function forEachDescendant(root: ts.Node, visit: (node: ts.Node) => boolean | void, skipTypes = false): void {
   const stack: ts.Node[] = [root];
+  let top = 1;
   const children: ts.Node[] = [];
+  let count = 0;
   const collect = (child: ts.Node): void => {
-    children.push(child);
+    children[count++] = child;
   };
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    if (node !== root && visit(node) === false) continue;
-    children.length = 0;
+  while (top > 0) {
+    const node = stack[--top]!;
+    if (node !== root) {
+      if (skipTypes && typeOnly(node.kind)) continue;
+      if (visit(node) === false) continue;
+    }
+    count = 0;
     ts.forEachChild(node, collect);
-    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+    for (let i = count - 1; i >= 0; i--) stack[top++] = children[i]!;
   }
+}
+
+function typeOnly(kind: ts.SyntaxKind): boolean {
+  return (
+    (kind >= Kind.firstType && kind <= Kind.lastType) ||
+    kind === Kind.interfaceDeclaration ||
+    kind === Kind.typeAlias
+  );
 }
 
 function objectProperty(object: ts.ObjectLiteralExpression, name: string): ts.Expression | undefined {
@@ -313,12 +346,17 @@ function analyze(source: ts.SourceFile, path: string): HttpFacts {
   const calls: ts.CallExpression[] = [];
   const functions: ts.Node[] = [];
   const classes: ts.ClassDeclaration[] = [];
-  forEachDescendant(source, (node) => {
-    if (ts.isCallExpression(node)) calls.push(node);
-    else if (isFunctionLike(node)) functions.push(node);
-    else if (ts.isClassDeclaration(node)) classes.push(node);
-    else if (ts.isVariableDeclaration(node)) declareVariable(a, node);
-  });
+  forEachDescendant(
+    source,
+    (node) => {
+      const k = node.kind;
+      if (k === Kind.call) calls.push(node as ts.CallExpression);
+      else if (isFunctionLike(node)) functions.push(node);
+      else if (k === Kind.classDeclaration) classes.push(node as ts.ClassDeclaration);
+      else if (k === Kind.variableDeclaration) declareVariable(a, node as ts.VariableDeclaration);
+    },
+    true,
+  );
   for (const fn of functions) declarePluginFunction(a, fn);
   for (const d of a.aliases) declareAlias(a, d);
   collectFactories(a, functions);
@@ -1780,7 +1818,8 @@ function onTextFacts(a: Analysis): void {
     } else if (kind === 'PIPE') nest(a).globalPipe = true;
     else addErrorHandler(a, 'nest');
   }
-  if (/\bconstraints\s*:\s*\{\s*version\b|['"](?:accept-version|api-version|x-api-version)['"]|\bversionRouter\b|express-routes-versioning|\bVersioningType\b/i.test(text)) a.facts.versioning = true;
+  // Every alternative contains "version": the literal test spares most files the case-insensitive alternation.
+  if (/version/i.test(text) && /\bconstraints\s*:\s*\{\s*version\b|['"](?:accept-version|api-version|x-api-version)['"]|\bversionRouter\b|express-routes-versioning|\bVersioningType\b/i.test(text)) a.facts.versioning = true;
 }
 
 /** Handler facts of an arbitrary function (used for error leak checks and by rules that look at one handler). */

@@ -193,3 +193,14 @@ export function httpServerPackages(model: RepoModel): ServerPackage[] {
   }
   return out;
 }
+
+/**
+ * Whether the repository serves HTTP: an HTTP server package, Next.js API routes, or a package that depends on an HTTP
+ * framework next to a front end (Koa + React in one package still serves an API).
+ */
+export function servesHttp(model: RepoModel): boolean {
+  if (httpServerPackages(model).length > 0) return true;
+  const foreign = /(?:^|\/)(?:node_modules|vendor|fixtures?|__fixtures__|examples?|tests?|__tests__|templates?|e2e)\//;
+  if (model.manifests().some(({ path, manifest }) => !foreign.test(path) && httpServerFrameworks.some((d) => d !== 'hono' && runtimeDependencies(manifest).has(d)))) return true;
+  return model.find((f) => /(?:^|\/)pages\/api\/|(?:^|\/)app\/(?:.*\/)?route\.[cm]?[jt]sx?$/.test(f.path) && !foreign.test(f.path)).length > 0;
+}

@@ -2,7 +2,8 @@ import { ts } from 'ts-morph';
 import { defineRule } from '../../../src/core/define-rule.js';
 import { serverCandidate } from '../../_server/server-code.js';
 import { isFunctionLike } from '../../_http/routes.js';
-import { enclosingHandler, importsOf, moduleOf, type Imports } from '../../scalability/_kit.js';
+import { enclosingHandler } from '../../scalability/_kit.js';
+import { moduleOf, moduleUseOf, type ModuleUse } from '../../security/_code/code.js';
 
 /** [module pattern, export name ('default' for the module's default export or a namespace), constructed with `new`]. */
 const constructors: Array<[RegExp, RegExp, boolean]> = [
@@ -20,7 +21,7 @@ const constructors: Array<[RegExp, RegExp, boolean]> = [
   [/^better-sqlite3$/, /^default$/, true],
 ];
 
-function created(node: ts.CallExpression | ts.NewExpression, imports: Imports): string | undefined {
+function created(node: ts.CallExpression | ts.NewExpression, imports: ModuleUse): string | undefined {
   const target = moduleOf(node.expression, imports);
   if (!target) return undefined;
   for (const [module, name, isNew] of constructors) {
@@ -111,7 +112,7 @@ export default defineRule({
     const candidate = serverCandidate(path, text, () => ctx.ast());
     if (!candidate) return;
     const { source } = candidate;
-    const imports = importsOf(source);
+    const imports = moduleUseOf(source);
     const visit = (node: ts.Node): void => {
       const n = node as ts.CallExpression | ts.NewExpression;
       const module = created(n, imports);

@@ -1,5 +1,5 @@
 import { defineRule } from '../../../src/core/define-rule.js';
-import { servesHttp } from '../../scalability/_kit.js';
+import { servesHttp } from '../../_server/server-code.js';
 
 /** Files that can hold alert definitions: Prometheus/Grafana YAML, Terraform, CloudFormation, Jsonnet, CDK or Pulumi code. */
 const candidate = /\.(?:ya?ml|tf|hcl|jsonnet|libsonnet|json)$|(?:^|\/)(?:infra|infrastructure|cdk|pulumi|deploy|deployment|ops|monitoring|observability|alerts?|alerting|stacks?)\/.*\.[cm]?[jt]s$/i;

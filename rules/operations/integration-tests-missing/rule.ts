@@ -1,5 +1,5 @@
 import { defineRule } from '../../../src/core/define-rule.js';
-import { servesHttp } from '../../scalability/_kit.js';
+import { servesHttp } from '../../_server/server-code.js';
 
 /** Test files by name or folder. */
 const testFile =

@@ -2,7 +2,9 @@ import { ts } from 'ts-morph';
 import { defineRule } from '../../../src/core/define-rule.js';
 import { dirOf, isServerFile, serverCandidate, type OwningPackage } from '../../_server/server-code.js';
 import { examples } from '../../_http/kit.js';
-import { enclosingHandler, importsOf, moduleOf, servesHttp } from '../_kit.js';
+import { enclosingHandler } from '../_kit.js';
+import { servesHttp } from '../../_server/server-code.js';
+import { moduleOf, moduleUseOf } from '../../security/_code/code.js';
 
 /** Job queues, workflow engines and message brokers: with any of them, long work has somewhere to go. */
 const queueLibraries = new Set([
@@ -93,7 +95,7 @@ export default defineRule({
     const candidate = serverCandidate(path, text, () => ctx.ast());
     if (!candidate) return;
     const { source, evidence: server } = candidate;
-    const imports = importsOf(source);
+    const imports = moduleUseOf(source);
     const hits: Hit[] = [];
     const hit = (node: ts.CallExpression | ts.NewExpression, kind: Kind, direct: boolean): void => {
       hits.push({ start: node.getStart(source), end: node.getEnd(), kind, what: describeCall(node, source), handler: enclosingHandler(node, path)?.getStart(source) ?? -1, direct });

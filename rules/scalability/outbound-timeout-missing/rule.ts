@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
 import { defineRule } from '../../../src/core/define-rule.js';
 import { frontEndPath, isServerFile, serverCandidate, type OwningPackage } from '../../_server/server-code.js';
-import { importsOf, moduleOf, objectArgument, propsOf, type Imports } from '../_kit.js';
+import { moduleOf, moduleUseOf, objectArgument, propsOf, type ModuleUse } from '../../security/_code/code.js';
 
 type Client = 'fetch' | 'axios' | 'got' | 'http';
 
@@ -25,17 +25,17 @@ const gotMethods = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'st
 /** Whether an options argument sets the given keys; undefined when it cannot be known (a variable built elsewhere, a spread). */
 function sets(arg: ts.Expression | undefined, source: ts.SourceFile, keys: readonly string[]): boolean | undefined {
   if (arg === undefined) return false;
-  const object = objectArgument(arg, source);
+  const object = objectArgument(arg);
   if (!object) return undefined;
   const props = propsOf(object);
   if (keys.some((k) => props.has(k))) return true;
   return props.spread ? undefined : false;
 }
 
-function classify(call: ts.CallExpression, imports: Imports): { client: Client; options: ts.Expression | undefined; create?: boolean } | undefined {
+function classify(call: ts.CallExpression, imports: ModuleUse): { client: Client; options: ts.Expression | undefined; create?: boolean } | undefined {
   const e = call.expression;
   // Global fetch (Node 18+): `fetch(url)`, `globalThis.fetch(url)`; node-fetch and undici's fetch take the same init.
-  if ((ts.isIdentifier(e) && e.text === 'fetch' && (!imports.names.has('fetch') || /^(?:node-fetch|undici|cross-fetch|isomorphic-fetch)$/.test(imports.names.get('fetch')![0]))) || (ts.isPropertyAccessExpression(e) && e.name.text === 'fetch' && /^(?:globalThis|window|global)$/.test(e.expression.getText()))) {
+  if ((ts.isIdentifier(e) && e.text === 'fetch' && (!imports.names.has('fetch') || /^(?:node-fetch|undici|cross-fetch|isomorphic-fetch)$/.test(imports.names.get('fetch')!.specifier))) || (ts.isPropertyAccessExpression(e) && e.name.text === 'fetch' && /^(?:globalThis|window|global)$/.test(e.expression.getText()))) {
     return { client: 'fetch', options: call.arguments[1] };
   }
   const target = moduleOf(e, imports);
@@ -139,7 +139,7 @@ export default defineRule({
     if (!candidate) return;
     const { source, evidence: server } = candidate;
     if (!server && frontEndPath.test(path)) return;
-    const imports = importsOf(source);
+    const imports = moduleUseOf(source);
     const signal: FileSignal = { server, hits: [] };
     if (/\baxios\.defaults\.timeout\s*=|\baxios\.defaults\s*=\s*\{[^}]*timeout/.test(text)) signal.axiosDefaults = true;
     return {

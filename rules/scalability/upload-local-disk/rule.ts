@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
 import { defineRule } from '../../../src/core/define-rule.js';
 import { isServerFile, serverCandidate, type OwningPackage } from '../../_server/server-code.js';
-import { importsOf, moduleOf, objectArgument, propsOf, type Imports } from '../_kit.js';
+import { moduleOf, moduleUseOf, objectArgument, propsOf, type ModuleUse } from '../../security/_code/code.js';
 
 /** Object storage clients: an upload that is written to disk and then sent to one of them is only staged locally. */
 const objectStorage =
@@ -30,7 +30,7 @@ function calleeName(call: ts.CallExpression): string {
   return ts.isIdentifier(e) ? e.text : ts.isPropertyAccessExpression(e) ? e.name.text : '';
 }
 
-function isFs(call: ts.CallExpression, imports: Imports): boolean {
+function isFs(call: ts.CallExpression, imports: ModuleUse): boolean {
   const target = moduleOf(call.expression, imports);
   if (target) return /^(?:node:)?fs(?:\/promises)?$|^fs-extra$/.test(target.module);
   const e = call.expression;
@@ -104,7 +104,7 @@ export default defineRule({
     const candidate = serverCandidate(path, text, () => ctx.ast());
     if (!candidate) return;
     const { source, evidence: server } = candidate;
-    const imports = importsOf(source);
+    const imports = moduleUseOf(source);
     const hits: Hit[] = [];
     const hit = (node: ts.Node, messageId: Hit['messageId'], detail: string): void => {
       hits.push({ start: node.getStart(source), end: node.getEnd(), messageId, detail });
@@ -129,14 +129,14 @@ export default defineRule({
       if (target?.module === 'multer' || (ts.isPropertyAccessExpression(call.expression) && /^multer$/i.test(call.expression.expression.getText()))) {
         if (name === 'diskStorage') return hit(call, 'multerDisk', '`multer.diskStorage()`');
         if (target?.name === 'default' || name === 'multer') {
-          const options = objectArgument(call.arguments[0], source);
+          const options = objectArgument(call.arguments[0]);
           const dest = options && propsOf(options).get('dest');
           if (dest) hit(dest.parent, 'multerDisk', `multer \`dest: ${dest.getText(source).slice(0, 40)}\``);
         }
         return;
       }
       if (target && /^(?:formidable|multiparty)$/.test(target.module)) {
-        const options = objectArgument(call.arguments[0], source);
+        const options = objectArgument(call.arguments[0]);
         const dir = options && propsOf(options).get('uploadDir');
         if (dir) hit(dir.parent, 'formidableDir', '');
         return;

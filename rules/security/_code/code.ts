@@ -9,7 +9,7 @@ export interface Imported {
 
 /** Test code, fixtures and examples: not production code paths. */
 export const testPath =
-  /(?:^|\/)(?:__tests__|__mocks__|tests?|specs?|e2e|cypress|playwright|fixtures?|__fixtures__|mocks?|stubs?|examples?|samples?|benchmarks?|testing|test-?utils)\/|\.(?:test|spec|e2e|e2e-spec|stories|story|cy|bench|d)\.[cm]?[jt]sx?$/;
+  /(?:^|\/)(?:__tests__|__mocks__|tests?|specs?|e2e|cypress|playwright|fixtures?|__fixtures__|mocks?|stubs?|examples?|samples?|benchmarks?|testing|test-?utils)\/|\.(?:(?:client|server|unit|integration|int)?test|spec|e2e|e2e-spec|stories|story|cy|bench|d)\.[cm]?[jt]sx?$/;
 
 /** Code that never serves production traffic: tests, code generators, build and maintenance scripts, seeds. */
 export const nonProductionPath = new RegExp(
@@ -18,15 +18,17 @@ export const nonProductionPath = new RegExp(
 
 const importCache = new WeakMap<ts.SourceFile, Map<string, Imported>>();
 
+/** `require('m')`, `import('m')`, and one member of either: `require('m').x`, `(await import('m')).default`. */
 function requireOf(node: ts.Expression): Imported | undefined {
-  if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'require' && node.arguments[0] && ts.isStringLiteralLike(node.arguments[0])) {
-    return { specifier: node.arguments[0].text, name: 'default' };
+  if (ts.isCallExpression(node) && node.arguments[0] && ts.isStringLiteralLike(node.arguments[0])) {
+    const callee = node.expression;
+    if ((ts.isIdentifier(callee) && callee.text === 'require') || callee.kind === ts.SyntaxKind.ImportKeyword) return { specifier: node.arguments[0].text, name: 'default' };
   }
   if (ts.isPropertyAccessExpression(node)) {
     const inner = requireOf(node.expression);
     if (inner?.name === 'default') return { specifier: inner.specifier, name: node.name.text === 'default' ? 'default' : node.name.text };
   }
-  if (ts.isAwaitExpression(node) || ts.isParenthesizedExpression(node)) return requireOf(node.expression);
+  if (ts.isAwaitExpression(node) || ts.isParenthesizedExpression(node) || ts.isAsExpression(node)) return requireOf(node.expression);
   return undefined;
 }
 
@@ -62,6 +64,42 @@ export function importsOf(source: ts.SourceFile): Map<string, Imported> {
   }
   importCache.set(source, map);
   return map;
+}
+
+/** A file's imported names, and every module it loads: imports, plus `require()` and `import()` anywhere in the code. */
+export interface ModuleUse {
+  names: ReadonlyMap<string, Imported>;
+  modules: ReadonlySet<string>;
+}
+
+const moduleUseCache = new WeakMap<ts.SourceFile, ModuleUse>();
+
+export function moduleUseOf(source: ts.SourceFile): ModuleUse {
+  let use = moduleUseCache.get(source);
+  if (use) return use;
+  const modules = new Set<string>();
+  for (const s of source.statements) if (ts.isImportDeclaration(s) && ts.isStringLiteral(s.moduleSpecifier)) modules.add(s.moduleSpecifier.text);
+  // `app.use(require('express-session')(...))` still tells which modules the file uses.
+  for (const m of source.text.matchAll(/\brequire\(\s*['"]([^'"]+)['"]\s*\)|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)) modules.add((m[1] ?? m[2])!);
+  use = { names: importsOf(source), modules };
+  moduleUseCache.set(source, use);
+  return use;
+}
+
+/** The module a callee or constructor refers to: `session` → express-session, `pg.Pool` → pg, `require('m')(...)` → m. */
+export function moduleOf(callee: ts.Expression, use: ModuleUse): { module: string; name: string } | undefined {
+  const e = unwrap(callee);
+  const direct = requireOf(e);
+  if (direct !== undefined) return { module: direct.specifier, name: direct.name };
+  if (ts.isIdentifier(e)) {
+    const hit = use.names.get(e.text);
+    return hit ? { module: hit.specifier, name: hit.name === '*' ? 'default' : hit.name } : undefined;
+  }
+  if (ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.expression)) {
+    const hit = use.names.get(e.expression.text);
+    return hit && (hit.name === 'default' || hit.name === '*') ? { module: hit.specifier, name: e.name.text } : undefined;
+  }
+  return undefined;
 }
 
 /** `mod.member(...)` or `member(...)` where `mod`/`member` come from `module`: the member name, else undefined. */
@@ -107,21 +145,73 @@ export function hasSpread(object: ts.ObjectLiteralExpression): boolean {
   return object.properties.some((p) => ts.isSpreadAssignment(p));
 }
 
+export type Props = Map<string, ts.Expression> & { spread?: boolean };
+
+/** The named properties of an object literal; `spread` when some come from `...other` (then nothing is known for sure). */
+export function propsOf(object: ts.ObjectLiteralExpression): Props {
+  const out: Props = new Map();
+  for (const p of object.properties) {
+    if (ts.isSpreadAssignment(p)) out.spread = true;
+    else if (ts.isPropertyAssignment(p)) {
+      const name = propertyName(p.name);
+      if (name !== undefined) out.set(name, p.initializer);
+    } else if (ts.isShorthandPropertyAssignment(p)) out.set(p.name.text, p.name);
+    else if ((ts.isMethodDeclaration(p) || ts.isGetAccessorDeclaration(p)) && propertyName(p.name) !== undefined) out.set(propertyName(p.name)!, p.name as ts.Expression);
+  }
+  return out;
+}
+
+/**
+ * An options argument as an object literal: given inline, or an identifier bound to one in scope (`const options =
+ * { ... }; session(options)`). Undefined when it cannot be known: a call result, an import, or an object completed
+ * later (`options.store = new RedisStore()`).
+ */
+export function objectArgument(arg: ts.Expression | undefined): ts.ObjectLiteralExpression | undefined {
+  if (!arg) return undefined;
+  const e = unwrap(arg);
+  if (ts.isObjectLiteralExpression(e)) return e;
+  if (!ts.isIdentifier(e)) return undefined;
+  const declaration = declarationOf(e.text, e);
+  const init = declaration && unwrap(declaration.initializer!);
+  if (!init || !ts.isObjectLiteralExpression(init)) return undefined;
+  const writes = memberWrites(e.getSourceFile()).get(e.text) ?? [];
+  return writes.some((w) => declarationOf(e.text, w) === declaration) ? undefined : init;
+}
+
+const memberWriteCache = new WeakMap<ts.SourceFile, Map<string, ts.Node[]>>();
+
+/** `x.y = …` assignments by the name of `x`, found in one walk per file. */
+function memberWrites(source: ts.SourceFile): Map<string, ts.Node[]> {
+  let writes = memberWriteCache.get(source);
+  if (writes) return writes;
+  const found = new Map<string, ts.Node[]>();
+  const visit = (n: ts.Node): void => {
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(n.left) && ts.isIdentifier(n.left.expression)) {
+      const name = n.left.expression.text;
+      found.set(name, [...(found.get(name) ?? []), n.left.expression]);
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(source);
+  memberWriteCache.set(source, (writes = found));
+  return writes;
+}
+
 function functionScope(node: ts.Node): ts.Node {
   let n: ts.Node | undefined = node.parent;
   while (n && !ts.isFunctionLike(n) && !ts.isSourceFile(n)) n = n.parent;
   return n ?? node.getSourceFile();
 }
 
-/** The initializer of the variable `name` as seen from `at`: declared in an enclosing function or at module level. */
-export function initializerOf(name: string, at: ts.Node): ts.Expression | undefined {
+/** The declaration, with an initializer, of the variable `name` as seen from `at`: in an enclosing function or at module level. */
+function declarationOf(name: string, at: ts.Node): ts.VariableDeclaration | undefined {
   for (let scope: ts.Node | undefined = functionScope(at); scope; scope = ts.isSourceFile(scope) ? undefined : functionScope(scope)) {
-    let found: ts.Expression | undefined;
+    let found: ts.VariableDeclaration | undefined;
     const visit = (n: ts.Node): void => {
       if (found) return;
       if (n !== scope && ts.isFunctionLike(n)) return;
       if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name && n.initializer) {
-        found = n.initializer;
+        found = n;
         return;
       }
       ts.forEachChild(n, visit);
@@ -130,6 +220,11 @@ export function initializerOf(name: string, at: ts.Node): ts.Expression | undefi
     if (found) return found;
   }
   return undefined;
+}
+
+/** The initializer of the variable `name` as seen from `at`: declared in an enclosing function or at module level. */
+export function initializerOf(name: string, at: ts.Node): ts.Expression | undefined {
+  return declarationOf(name, at)?.initializer;
 }
 
 /** A value that cannot carry attacker input: literals, numbers, `UPPER_CASE` constants, `Number(x)`, `x.length`, placeholders. */

@@ -2,6 +2,7 @@ import { defineRule } from '../../../src/core/define-rule.js';
 import { apiRoute, dependenciesOf, describeRoute, examples, httpModel, httpSelector, publicByDesign, readHttp, withoutComments, type HttpSignal } from '../../_http/kit.js';
 import { webhookPath } from '../../_http/paths.js';
 import type { LinkedRoute } from '../../_http/link.js';
+import type { RepoModel } from '../../../src/audit/model.js';
 import { mutatingMethods, nonServedPath } from '../../_http/routes.js';
 
 const authzPackages = [
@@ -30,8 +31,18 @@ const authzCode = new RegExp(
   ].join('|'),
 );
 
-interface Signal extends HttpSignal {
-  authz?: true;
+/**
+ * Whether any served TypeScript file under `prefix` that the HTTP selector picks holds authorization code. Asked in
+ * `summarize`, only for services that would otherwise be reported: the expression over every file's text cost as much
+ * as the route extraction, for an answer most repositories never need.
+ */
+function authorizationCodeUnder(model: RepoModel, prefix: string): boolean {
+  const keywords = httpSelector.keywords ?? [];
+  return model.ofLanguage('ts').some((f) => {
+    if (!f.path.startsWith(prefix) || nonServedPath.test(f.path)) return false;
+    const text = model.text(f.path);
+    return text !== undefined && keywords.some((k) => text.includes(k)) && authzCode.test(withoutComments(text));
+  });
 }
 
 export default defineRule({
@@ -81,11 +92,8 @@ export default defineRule({
   scope: 'file',
   files: httpSelector,
   check(ctx) {
-    if (nonServedPath.test(ctx.file.path)) return;
     const http = readHttp(ctx);
-    const authz = authzCode.test(withoutComments(ctx.file.text));
-    const signal: Signal = { ...(http ? { http } : {}), ...(authz ? { authz: true as const } : {}) };
-    if (http || authz) ctx.emit(signal);
+    if (http) ctx.emit({ http } satisfies HttpSignal);
   },
   summarize(ctx, signals) {
     const model = httpModel(ctx.model, signals);
@@ -98,13 +106,11 @@ export default defineRule({
       if (!list) services.set(r.packageDir, (list = []));
       list.push(r);
     }
-    const authzFiles = signals.filter((s) => (s.value as Signal).authz).map((s) => s.path);
     for (const [dir, routes] of services) {
       if (routes.length < 2) continue;
-      const prefix = dir === '.' ? '' : `${dir}/`;
-      if (authzFiles.some((p) => p.startsWith(prefix))) continue;
       const deps = dependenciesOf(ctx.model, dir);
       if (authzPackages.some((d) => deps.has(d))) continue;
+      if (authorizationCodeUnder(ctx.model, dir === '.' ? '' : `${dir}/`)) continue;
       routes.sort((a, b) => a.path.localeCompare(b.path) || a.route.start - b.route.start);
       const framework = routes[0]!.route.framework;
       const app = model.packages.get(dir)?.appFiles.find((f) => f.framework === framework);

@@ -224,6 +224,14 @@ function governingIgnoreFile(model: RepoModel, dir: string): string | undefined 
   }
 }
 
+/**
+ * `JWT_SECRET (line 6)`. Findings about an env file's values name keys and lines but point at the file, not a line:
+ * a snippet of an env file is a block of values, and a report masks only one secret per finding.
+ */
+function keyAtLine(entry: EnvEntry): string {
+  return `${entry.key} (line ${entry.line})`;
+}
+
 function listNames(names: readonly string[]): string {
   return names.length <= 4 ? names.join(', ') : `${names.slice(0, 4).join(', ')} and ${names.length - 4} more`;
 }
@@ -319,14 +327,14 @@ export default defineRule({
       if (kind === 'template') {
         const leaked = entries.filter(realSecret);
         if (leaked.length > 0) {
-          ctx.report({ messageId: 'templateSecret', data: { file: file.path, keys: listNames(leaked.map((e) => e.key)) }, path: file.path, line: leaked[0]!.line });
+          ctx.report({ messageId: 'templateSecret', data: { file: file.path, keys: listNames(leaked.map(keyAtLine)) }, path: file.path });
         }
         continue;
       }
       const secrets = entries.filter(secretLike);
       if (secrets.length > 0 || kind === 'keys') {
-        const keys = secrets.length > 0 ? listNames(secrets.map((e) => e.key)) : 'private decryption keys';
-        ctx.report({ messageId: 'committed', data: { file: file.path, keys }, path: file.path, ...(secrets[0] ? { line: secrets[0].line } : {}) });
+        const keys = secrets.length > 0 ? listNames(secrets.map(keyAtLine)) : 'private decryption keys';
+        ctx.report({ messageId: 'committed', data: { file: file.path, keys }, path: file.path });
         continue;
       }
       const unit = unitOf(file.path);

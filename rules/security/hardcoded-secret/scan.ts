@@ -2,6 +2,7 @@ import type { Confidence, Severity } from '../../../src/core/types.js';
 import type { Language } from '../../../src/audit/languages.js';
 import { detectors, type Detector } from './detectors.js';
 import { genericAt, genericKeywords } from './generic.js';
+import { KeywordFinder } from './keyword-finder.js';
 import { isComposeFile, pathKind, type PathKind } from './paths.js';
 import { entropy, isPlaceholder, knownPublicValues } from './values.js';
 
@@ -22,7 +23,6 @@ export interface SecretHit {
 /** Lines longer than this are minified code or data blobs: skipped (private keys are found by their own rule). */
 export const maxLineLength = 5000;
 
-const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Keyword (lower-case) → detectors that need it. */
 const byKeyword = new Map<string, Detector[]>();
@@ -39,10 +39,10 @@ const allKeywords = [...new Set<string>([...byKeyword.keys(), ...genericKeywords
 const genericSet = new Set<string>(allKeywords.filter((k) => genericKeywords.some((g) => k.includes(g))));
 
 /**
- * The single pre-pass: one case-insensitive alternation of every provider keyword and every secret-like name word.
- * Only lines it hits are looked at again; the per-detector expressions never see the rest of the file.
+ * The single pre-pass: every provider keyword and every secret-like name word, case-insensitively. Only lines it hits
+ * are looked at again; the per-detector expressions never see the rest of the file.
  */
-const anchor = new RegExp(allKeywords.map(escape).join('|'), 'gi');
+const anchor = new KeywordFinder(allKeywords);
 
 
 const confidenceRank: Record<Confidence, number> = { high: 3, medium: 2, low: 1 };
@@ -99,7 +99,7 @@ export function scanSecrets(text: string, path: string, language: Language): Sec
   // Names with literal values are judged only in code and deployment config: tests, translations, docs, examples and
   // local docker-compose stacks are full of made-up passwords (templates are SEC-2's `templateSecret`).
   const nameBased = where === 'source' && (!isComposeFile(path) || /prod|deploy|release|live/i.test(path));
-  anchor.lastIndex = 0;
+  let from = 0;
   let lineStart = -1;
   let lineEnd = -1;
   let line = '';
@@ -110,22 +110,23 @@ export function scanSecrets(text: string, path: string, language: Language): Sec
     if (pending) for (const d of pending) runDetector(d, line, lineStart, path, text, hits, vetoed);
     pending = undefined;
   };
-  let m: RegExpExecArray | null;
-  while ((m = anchor.exec(text)) !== null) {
+  let m: { index: number; keyword: string } | undefined;
+  while ((m = anchor.next(text, from)) !== undefined) {
     const at = m.index;
+    from = at + m.keyword.length;
     if (at >= lineEnd) {
       flush();
       lineStart = text.lastIndexOf('\n', at) + 1;
       lineEnd = text.indexOf('\n', at);
       if (lineEnd === -1) lineEnd = text.length;
       if (lineEnd - lineStart > maxLineLength) {
-        anchor.lastIndex = lineEnd;
+        from = lineEnd;
         line = '';
         continue;
       }
       line = text.slice(lineStart, text.charCodeAt(lineEnd - 1) === 13 ? lineEnd - 1 : lineEnd);
     }
-    const keyword = m[0].toLowerCase();
+    const { keyword } = m;
     const ds = byKeyword.get(keyword);
     if (ds) for (const d of ds) (pending ??= new Set()).add(d);
     if (genericSet.has(keyword) && nameBased && at >= genericFrom) {
