@@ -1,5 +1,5 @@
 import { defineRule } from '../../../src/core/define-rule.js';
-import { reportHazards } from '../_migrations/hazards.js';
+import { historyLimitation, historyMessage, historyOptions, reportHazards } from '../_migrations/hazards.js';
 
 const init = 'CREATE TABLE "events" (\n  "id" bigint PRIMARY KEY,\n  "account_id" bigint NOT NULL,\n  "key" text\n);\n';
 
@@ -24,7 +24,9 @@ export default defineRule({
         'This migration runs REINDEX on `{{table}}` without CONCURRENTLY, blocking writes (and reads that use the index) until it finishes. Use `REINDEX … CONCURRENTLY` (PostgreSQL 12+) outside a transaction.',
       refreshMaterializedView:
         'This migration refreshes materialized view `{{table}}` without CONCURRENTLY, blocking every read of it until the refresh ends. Use `REFRESH MATERIALIZED VIEW CONCURRENTLY` (it needs a unique index on the view).',
+      history: historyMessage,
     },
+    options: historyOptions,
     docs: {
       summary: 'Index builds and drops on existing tables that block writes (or reads) for their whole duration.',
       why: 'A plain `CREATE INDEX` holds a lock that blocks inserts, updates and deletes until the index is built, minutes on a large table; a UNIQUE or PRIMARY KEY constraint added directly builds its index under an ACCESS EXCLUSIVE lock, blocking reads too.',
@@ -38,11 +40,14 @@ export default defineRule({
         ],
       },
       peers: ['squawk require-concurrent-index-creation, require-concurrent-index-deletion, disallowed-unique-constraint', 'strong_migrations add_index'],
-      limitations: ['Small tables are not told from large ones: on a table with a few hundred rows a plain index build is harmless.'],
+      limitations: [
+        'Small tables are not told from large ones: on a table with a few hundred rows a plain index build is harmless.',
+        historyLimitation,
+      ],
     },
   },
   scope: 'repository',
   async check(ctx) {
-    await reportHazards(ctx, 'migration-blocking-index', ['createIndex', 'uniqueConstraint', 'exclusionConstraint', 'dropIndex', 'reindex', 'refreshMaterializedView']);
+    await reportHazards(ctx, 'migration-blocking-index', ['createIndex', 'uniqueConstraint', 'exclusionConstraint', 'dropIndex', 'reindex', 'refreshMaterializedView'], 'history');
   },
 });

@@ -1,5 +1,5 @@
 import { defineRule } from '../../../src/core/define-rule.js';
-import { reportHazards } from '../_migrations/hazards.js';
+import { historyLimitation, historyMessage, historyOptions, reportHazards } from '../_migrations/hazards.js';
 
 const init = 'CREATE TABLE "accounts" ("id" bigint PRIMARY KEY);\nCREATE TABLE "invoices" (\n  "id" bigint PRIMARY KEY,\n  "account_id" bigint,\n  "total" integer\n);\n';
 
@@ -16,7 +16,9 @@ export default defineRule({
         'This migration adds foreign key `{{constraint}}` to existing table `{{table}}` without NOT VALID: PostgreSQL checks every row while blocking writes to both tables. Add it `NOT VALID`, then `VALIDATE CONSTRAINT` in a separate migration, which does not block writes.',
       check:
         'This migration adds check constraint `{{constraint}}` to existing table `{{table}}` without NOT VALID: every row is checked under an ACCESS EXCLUSIVE lock that blocks reads and writes. Add it `NOT VALID`, then `VALIDATE CONSTRAINT` in a separate migration.',
+      history: historyMessage,
     },
+    options: historyOptions,
     docs: {
       summary: 'Foreign keys and check constraints added to existing tables in one validating step.',
       why: 'Adding a constraint validates all existing rows while holding a lock that blocks writes (for a foreign key, on the referenced table too), so a large table stalls the application for the length of the scan.',
@@ -42,11 +44,12 @@ export default defineRule({
       limitations: [
         'A constraint added in the migration that creates its table is not reported: the table is empty.',
         'Small tables are not told from large ones.',
+        historyLimitation,
       ],
     },
   },
   scope: 'repository',
   async check(ctx) {
-    await reportHazards(ctx, 'migration-constraint-validation', ['foreignKey', 'check']);
+    await reportHazards(ctx, 'migration-constraint-validation', ['foreignKey', 'check'], 'history');
   },
 });

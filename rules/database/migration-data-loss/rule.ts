@@ -1,5 +1,5 @@
 import { defineRule } from '../../../src/core/define-rule.js';
-import { reportHazards } from '../_migrations/hazards.js';
+import { historyLimitation, historyMessage, historyOptions, reportHazards } from '../_migrations/hazards.js';
 
 const init = 'CREATE TABLE "users" (\n  "id" uuid PRIMARY KEY,\n  "email" text NOT NULL,\n  "nickname" text\n);\n';
 
@@ -22,7 +22,9 @@ export default defineRule({
         'This migration drops column `{{table}}.{{column}}` and adds it again, which is how Prisma and drizzle-kit change a type they cannot cast: every value in it is lost. Write the change as `ALTER COLUMN … TYPE … USING …`, or add a new column, copy the data, and drop the old one later.',
       truncate:
         'This migration truncates `{{table}}`, deleting every row, under an ACCESS EXCLUSIVE lock. Delete data with a reviewed, batched data migration, or move the cleanup out of the schema migration.',
+      history: historyMessage,
     },
+    options: historyOptions,
     docs: {
       summary: 'Migrations that drop tables or columns, or truncate tables, of a schema that is already deployed.',
       why: 'A dropped column or table cannot be brought back by rolling the code back, and during a rolling deploy the previous application version still reads and writes it, so requests fail until the new version is everywhere. ORMs that generate migrations (Prisma, drizzle-kit) turn a renamed field into a drop and an add, silently losing the data.',
@@ -46,11 +48,12 @@ export default defineRule({
       limitations: [
         'A drop is reported even when the application stopped using the column long ago: that is the contract step done right; suppress it with a reason.',
         'Only PostgreSQL migrations are read; statements built at run time are not seen.',
+        historyLimitation,
       ],
     },
   },
   scope: 'repository',
   async check(ctx) {
-    await reportHazards(ctx, 'migration-data-loss', ['dropTable', 'dropColumn', 'dropColumnWithAdd', 'dropColumnRecreated', 'truncate']);
+    await reportHazards(ctx, 'migration-data-loss', ['dropTable', 'dropColumn', 'dropColumnWithAdd', 'dropColumnRecreated', 'truncate'], 'history');
   },
 });

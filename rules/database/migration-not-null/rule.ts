@@ -1,5 +1,5 @@
 import { defineRule } from '../../../src/core/define-rule.js';
-import { reportHazards } from '../_migrations/hazards.js';
+import { historyLimitation, historyMessage, historyOptions, reportHazards } from '../_migrations/hazards.js';
 
 const init = 'CREATE TABLE "orders" (\n  "id" bigint PRIMARY KEY,\n  "note" text\n);\n';
 
@@ -16,7 +16,9 @@ export default defineRule({
         'This migration adds `{{table}}.{{column}}` as NOT NULL without a default: it fails on a table that has rows, and the running code, which does not set the column, cannot insert. Add the column nullable or with a constant default, backfill, then add the constraint.',
       setNotNull:
         'This migration sets `{{table}}.{{column}}` NOT NULL: PostgreSQL scans the whole table under an ACCESS EXCLUSIVE lock, blocking reads and writes, and the migration fails if a row is NULL. Add `CHECK ({{column}} IS NOT NULL) NOT VALID`, validate it in a separate migration, then set NOT NULL (PostgreSQL 12+).',
+      history: historyMessage,
     },
+    options: historyOptions,
     docs: {
       summary: 'Migrations that make a column of an existing table NOT NULL in one step.',
       why: 'Adding a NOT NULL column without a default fails outright when the table has rows, and old code that inserts without the column breaks. Setting NOT NULL on an existing column scans the whole table while holding an ACCESS EXCLUSIVE lock, so every query on the table waits.',
@@ -34,11 +36,14 @@ export default defineRule({
         ],
       },
       peers: ['squawk adding-required-field, adding-not-nullable-field', 'strong_migrations change_column_null'],
-      limitations: ['An empty table is not told from a full one: adding a required column to a table that never holds rows before the deploy is safe but reported.'],
+      limitations: [
+        'An empty table is not told from a full one: adding a required column to a table that never holds rows before the deploy is safe but reported.',
+        historyLimitation,
+      ],
     },
   },
   scope: 'repository',
   async check(ctx) {
-    await reportHazards(ctx, 'migration-not-null', ['addRequired', 'setNotNull']);
+    await reportHazards(ctx, 'migration-not-null', ['addRequired', 'setNotNull'], 'history');
   },
 });

@@ -1,5 +1,5 @@
 import { defineRule } from '../../../src/core/define-rule.js';
-import { reportHazards } from '../_migrations/hazards.js';
+import { historyLimitation, historyMessage, historyOptions, reportHazards } from '../_migrations/hazards.js';
 
 const init = 'CREATE TABLE "payments" (\n  "id" integer PRIMARY KEY,\n  "amount" integer NOT NULL,\n  "memo" varchar(100)\n);\n';
 
@@ -24,7 +24,9 @@ export default defineRule({
         'This migration runs {{command}} on `{{table}}`, which rewrites the table while holding an ACCESS EXCLUSIVE lock that blocks reads and writes. Run it in a maintenance window outside the deploy, or use pg_repack for an online rewrite.',
       lockTable:
         'This migration locks `{{table}}` explicitly, so every query on it waits until the migration commits. Remove the LOCK TABLE and make the change in small, separately committed steps, with a `lock_timeout` set.',
+      history: historyMessage,
     },
+    options: historyOptions,
     docs: {
       summary: 'Migrations that rewrite or lock a whole existing table: type changes, volatile defaults, VACUUM FULL, CLUSTER, LOCK TABLE.',
       why: 'A table rewrite copies every row while holding an ACCESS EXCLUSIVE lock, so neither reads nor writes proceed until it ends: minutes to hours on a large table, an outage for the application.',
@@ -41,11 +43,12 @@ export default defineRule({
       limitations: [
         'Whether a type change rewrites is judged from the replayed old type; a column whose table was created outside the migrations is assumed to need a rewrite.',
         'timestamp to timestamptz is reported although PostgreSQL 12+ skips the rewrite when the session time zone is UTC.',
+        historyLimitation,
       ],
     },
   },
   scope: 'repository',
   async check(ctx) {
-    await reportHazards(ctx, 'migration-table-rewrite', ['typeChange', 'enumRecreated', 'volatileDefault', 'generatedColumn', 'rewriteCommand', 'lockTable']);
+    await reportHazards(ctx, 'migration-table-rewrite', ['typeChange', 'enumRecreated', 'volatileDefault', 'generatedColumn', 'rewriteCommand', 'lockTable'], 'history');
   },
 });

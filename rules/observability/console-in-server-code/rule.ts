@@ -11,9 +11,14 @@ const loggers = [
   ['fastify', "Fastify's built-in logger (request.log)"],
 ] as const;
 
+/** Above this many calls in one file, the file gets one finding instead of one per call. */
+const perCallLimit = 3;
+/** How many call lines the per-file finding names. */
+const shownLines = 5;
+
 interface FileSignal {
-  /** [start, end, method] of each console call. */
-  calls: Array<[number, number, string]>;
+  /** [start, end, method, 1-based line] of each console call. */
+  calls: Array<[number, number, string, number]>;
   /** The file imports a server framework or node:http, or is a server action / Next.js server entry point. */
   server: boolean;
 }
@@ -43,6 +48,10 @@ export default defineRule({
         '`console.{{method}}` in server code writes unstructured text without level, timestamp or request context, so production logs cannot be filtered, correlated or alerted on. Log through a structured logger such as pino instead.',
       consoleWithLogger:
         '`console.{{method}}` in server code bypasses the structured logger this package already uses ({{logger}}), so this line lands in production logs without level, request ID or JSON shape. Log through {{logger}} instead.',
+      consoleInFile:
+        'This server file calls `console` {{count}} times (lines {{lines}}): unstructured text without level, timestamp or request context, so production logs cannot be filtered, correlated or alerted on. Log through a structured logger such as pino instead.',
+      consoleInFileWithLogger:
+        'This server file calls `console` {{count}} times (lines {{lines}}), bypassing the structured logger this package already uses ({{logger}}): those lines land in production logs without level, request ID or JSON shape. Log through {{logger}} instead.',
     },
     docs: {
       summary: '`console.log`/`info`/`warn`/`error`/`debug`/`trace` calls in backend code.',
@@ -79,6 +88,7 @@ export default defineRule({
         'Server code is recognised by the nearest package.json depending on a server framework or job queue (express, fastify, koa, hono, NestJS, hapi, GraphQL servers, BullMQ...), or by a file that itself imports one or calls `http.createServer`, or by a serverless function folder (Vercel `api/` beside vercel.json, `netlify/functions/`). In Next.js and other full-stack packages only API routes, route handlers, middleware, `server/` folders, `*.server.ts` files and `\'use server\'` modules count.',
         'Tests, scripts, CLIs (`bin/`, `cli/`, shebang files, packages with a `bin`), tool configuration, seeds, migrations, examples, front-end and shared code (JSX files, `\'use client\'`, `*.client.ts`, `components/`, `public/`, `universal/`...) and the logger implementation itself are skipped.',
         '`console.log(JSON.stringify(...))` is treated as structured output.',
+        `A file with more than ${perCallLimit} console calls gets one finding for the whole file, naming the count and the first lines, so its fingerprint does not change when lines move or calls are added; with ${perCallLimit} or fewer, each call is reported.`,
         'A package whose only server dependency is a devDependency, or a serverless handler without a recognised framework, is not seen as server code.',
       ],
     },
@@ -105,7 +115,8 @@ export default defineRule({
         methods.has(callee.name.text) &&
         !writesJson(call)
       ) {
-        signal.calls.push([call.getStart(source), call.getEnd(), callee.name.text]);
+        const start = call.getStart(source);
+        signal.calls.push([start, call.getEnd(), callee.name.text, source.getLineAndCharacterOfPosition(start).line + 1]);
       }
     };
     const onJsx = (): void => {
@@ -127,6 +138,13 @@ export default defineRule({
       if (!isServerFile(ctx.model, path, signal.server, cache)) continue;
       const deps = runtimeDependencies(owningPackage(ctx.model, path, cache).manifest);
       const logger = loggers.find(([dep]) => deps.has(dep))?.[1];
+      if (signal.calls.length > perCallLimit) {
+        const lines = signal.calls.slice(0, shownLines).map((c) => c[3]).join(', ') + (signal.calls.length > shownLines ? ', ...' : '');
+        const data = { count: signal.calls.length, lines };
+        // A whole-file finding: its fingerprint depends on no line, so edits elsewhere in the file keep it.
+        ctx.report(logger ? { messageId: 'consoleInFileWithLogger', data: { ...data, logger }, path } : { messageId: 'consoleInFile', data, path });
+        continue;
+      }
       for (const [start, end, method] of signal.calls) {
         ctx.report(
           logger

@@ -2,20 +2,21 @@ import { ts } from 'ts-morph';
 import { defineRule } from '../../../src/core/define-rule.js';
 import { isServerFile, serverCandidate, type OwningPackage } from '../../_server/server-code.js';
 import { isFunctionLike } from '../../_http/routes.js';
-import { enclosingHandler, importsOf, mentions, moduleOf, objectArgument, propsOf, requestNames, type Imports } from '../_kit.js';
+import { enclosingHandler, mentions, requestNames } from '../_kit.js';
+import { moduleOf, moduleUseOf, objectArgument, propsOf, type ModuleUse } from '../../security/_code/code.js';
 
 /** Session middleware whose default store is an in-process MemoryStore (koa-session and cookie-session keep sessions in the cookie). */
 const memoryDefault = new Set(['express-session', '@fastify/session', 'fastify-session', '@mgcrea/fastify-session']);
 const memoryStoreModules = new Set(['memorystore', 'express-session', 'session-memory-store']);
 
 /** `session({...})`, `expressSession(opts)`, `require('express-session')({...})`: the module whose middleware is created. */
-function sessionMiddleware(call: ts.CallExpression, imports: Imports): string | undefined {
+function sessionMiddleware(call: ts.CallExpression, imports: ModuleUse): string | undefined {
   const target = moduleOf(call.expression, imports);
   return target && target.name === 'default' && memoryDefault.has(target.module) ? target.module : undefined;
 }
 
 /** `app.register(fastifySession, {...})`, `fastify.register(require('@fastify/session'), {...})`. */
-function registeredSession(call: ts.CallExpression, imports: Imports): string | undefined {
+function registeredSession(call: ts.CallExpression, imports: ModuleUse): string | undefined {
   if (!ts.isPropertyAccessExpression(call.expression) || call.expression.name.text !== 'register') return undefined;
   const plugin = call.arguments[0];
   if (!plugin) return undefined;
@@ -24,7 +25,7 @@ function registeredSession(call: ts.CallExpression, imports: Imports): string | 
 }
 
 /** `new MemoryStore()`, `new session.MemoryStore()`, `new (require('memorystore')(session))()`. */
-function memoryStore(node: ts.NewExpression, imports: Imports): boolean {
+function memoryStore(node: ts.NewExpression, imports: ModuleUse): boolean {
   const e = node.expression;
   const name = ts.isIdentifier(e) ? e.text : ts.isPropertyAccessExpression(e) ? e.name.text : '';
   if (name === 'MemoryStore') {
@@ -34,9 +35,35 @@ function memoryStore(node: ts.NewExpression, imports: Imports): boolean {
   // const MemoryStore = require('memorystore')(session) binds a class under another name.
   if (ts.isIdentifier(e)) {
     const hit = imports.names.get(e.text);
-    if (hit?.[0] === 'memorystore') return true;
+    if (hit?.specifier === 'memorystore') return true;
   }
   return false;
+}
+
+/**
+ * `inFlight.set(key, n + 1); try { ... } finally { inFlight.delete(key) }`: the map counts work running in this
+ * process and releases it when the work ends, so it is per-process by design (a concurrency limit), not session state.
+ */
+function releasedInFinally(write: ts.Node, name: string): boolean {
+  let fn: ts.Node | undefined = write.parent;
+  while (fn && !ts.isFunctionLike(fn)) fn = fn.parent;
+  if (!fn) return false;
+  let released = false;
+  const touches = (n: ts.Node): void => {
+    // A release deferred to a timer or callback does not end with the work.
+    if (released || ts.isFunctionLike(n)) return;
+    const member = ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) ? n.expression : undefined;
+    if (member && ts.isIdentifier(member.expression) && member.expression.text === name && /^(?:set|delete)$/.test(member.name.text)) released = true;
+    if (ts.isDeleteExpression(n) && ts.isElementAccessExpression(n.expression) && n.expression.expression.getText() === name) released = true;
+    ts.forEachChild(n, touches);
+  };
+  const visit = (n: ts.Node): void => {
+    if (released || (n !== fn && ts.isFunctionLike(n))) return;
+    if (ts.isTryStatement(n) && n.finallyBlock) touches(n.finallyBlock);
+    ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(fn, visit);
+  return released;
 }
 
 /** A binding created at module level whose value is a Map, Set, object or array literal: state shared by every request. */
@@ -96,7 +123,7 @@ export default defineRule({
       peers: ['No ESLint, Semgrep registry or Checkov equivalent; express-session itself prints a MemoryStore warning when NODE_ENV=production'],
       limitations: [
         'Options passed as a variable are followed within the file; options built elsewhere (a config module, a factory) are assumed to set a store.',
-        'Module-level caches are reported only in server code (a file of a backend package, or one that imports a server framework) and only where a request handler in the same file writes request data into them (`cache.set(req.params.id, ...)`); caches filled from the database or configuration are not reported.',
+        'Module-level caches are reported only in server code (a file of a backend package, or one that imports a server framework) and only where a request handler in the same file writes request data into them (`cache.set(req.params.id, ...)`); caches filled from the database or configuration are not reported, nor are in-flight counters that the same function releases in a `finally` block (a per-process concurrency limit is meant to stay in memory).',
         'Tests, scripts and examples are skipped.',
       ],
     },
@@ -108,7 +135,7 @@ export default defineRule({
     const candidate = serverCandidate(path, text, () => ctx.ast());
     if (!candidate) return;
     const { source, evidence: server } = candidate;
-    const imports = importsOf(source);
+    const imports = moduleUseOf(source);
     const caches = moduleCaches(source);
     const onCall = (node: ts.Node): void => {
       const call = node as ts.CallExpression;
@@ -116,7 +143,7 @@ export default defineRule({
       const registered = direct === undefined ? registeredSession(call, imports) : undefined;
       const module = direct ?? registered;
       if (module !== undefined) {
-        const options = objectArgument(call.arguments[direct !== undefined ? 0 : 1], source);
+        const options = objectArgument(call.arguments[direct !== undefined ? 0 : 1]);
         if (!options) return;
         const props = propsOf(options);
         if (props.spread || props.has('store')) return;
@@ -140,13 +167,14 @@ export default defineRule({
       const callee = call.expression;
       if (!ts.isPropertyAccessExpression(callee) || !ts.isIdentifier(callee.expression) || !caches.has(callee.expression.text)) return;
       if (!/^(?:set|add|push|unshift)$/.test(callee.name.text) || shadowed(call, callee.expression.text)) return;
+      if (releasedInFinally(call, callee.expression.text)) return;
       if (writesRequestData(call, call.arguments)) report(call, callee.expression.text);
     };
     const onAssign = (node: ts.Node): void => {
       const b = node as ts.BinaryExpression;
       if (b.operatorToken.kind !== ts.SyntaxKind.EqualsToken || !ts.isElementAccessExpression(b.left) || !ts.isIdentifier(b.left.expression)) return;
       const name = b.left.expression.text;
-      if (!caches.has(name) || shadowed(b, name)) return;
+      if (!caches.has(name) || shadowed(b, name) || releasedInFinally(b, name)) return;
       if (writesRequestData(b, [b.left.argumentExpression, b.right])) report(b, name);
     };
     return {

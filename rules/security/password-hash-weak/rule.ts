@@ -32,6 +32,21 @@ function numberValue(node: ts.Expression | undefined): number | undefined {
   return undefined;
 }
 
+/** Names a cipher key (`encryptionKey`, `aesKey`, `secret`), not a stored password hash. */
+const keyName = /key$|secret$|^(?:iv|cipherKey)$/i;
+
+/** `process.env.X` or `String(process.env.X)`: a server-side secret, never a user's password. */
+function serverSecret(node: ts.Expression): boolean {
+  const e = unwrap(node);
+  if (ts.isCallExpression(e) && e.arguments.length === 1 && /^(?:String|Buffer\.from)$/.test(e.expression.getText())) return serverSecret(e.arguments[0]!);
+  return /^process\.env(?:\.\w+|\[.+\])$/.test(e.getText()) || (ts.isNonNullExpression(e) && serverSecret(e.expression));
+}
+
+/** `const encryptionKey = createHash('sha256').update(process.env.KEY)`: key derivation, named as a key or fed a server secret. */
+function derivesKey(assignedTo: string | undefined, inputs: readonly ts.Expression[]): boolean {
+  return (assignedTo !== undefined && keyName.test(assignedTo)) || (inputs.length > 0 && inputs.every(serverSecret));
+}
+
 /** `createHash('md5').update(password)`: the `update` calls of a hash chain (or of a variable holding one). */
 function hashedInputs(create: ts.CallExpression): ts.Expression[] {
   const inputs: ts.Expression[] = [];
@@ -100,6 +115,7 @@ export default defineRule({
       ],
       limitations: [
         'A fast hash is reported when what it hashes (or where the result goes) is named like a password (`password`, `pwd`, `passphrase`, `user.password = ...`); a password under another name is not seen.',
+        'Inside a password helper, a fast hash assigned to a key-named variable (`encryptionKey`, `secret`) or fed only `process.env` values derives a cipher key and is not reported; hashing the password value itself always is.',
         'Costs and iteration counts computed at run time are not judged. Fast hashes are reported with high severity, a low bcrypt cost or PBKDF2 iteration count with medium severity.',
       ],
     },
@@ -120,9 +136,11 @@ export default defineRule({
           const alg = call.arguments[0];
           if (!alg || !ts.isStringLiteralLike(alg) || !fastHashes.test(alg.text)) return;
           const inputs = hashedInputs(call);
-          const target = nameContext(call).join(' ');
-          // The input is a password, or the result is stored as one (`user.passwordHash = ...`), but not a reset token.
-          if (inputs.some((i) => passwordLike(i)) || (/pass(?:word|wd|phrase)|\bpwd/i.test(target) && !/token|reset|otp|code|link|nonce/i.test(target))) {
+          const names = nameContext(call);
+          const target = names.join(' ');
+          // The input is a password, or the result is stored as one (`user.passwordHash = ...`), but not a reset token,
+          // and not a cipher key derived from a server secret inside an encrypt/decrypt helper.
+          if (inputs.some((i) => passwordLike(i)) || (/pass(?:word|wd|phrase)|\bpwd/i.test(target) && !/token|reset|otp|code|link|nonce/i.test(target) && !derivesKey(names[0], inputs))) {
             ctx.report({ messageId: 'fastHash', node: call, data: { algorithm: alg.text.toUpperCase() } });
           }
           return;

@@ -1,6 +1,7 @@
 import { ts } from 'ts-morph';
 import { defineRule } from '../../../src/core/define-rule.js';
 import { dynamicString, initializerOf, nonProductionPath, unwrap } from '../_code/code.js';
+import { insertedValues, trustedValue } from './trusted.js';
 
 /** APIs that run their argument as raw SQL whatever it looks like. */
 const unsafeApis = new Set(['$queryRawUnsafe', '$executeRawUnsafe', 'queryRawUnsafe', 'executeRawUnsafe', 'raw', 'whereRaw', 'orWhereRaw', 'andWhereRaw', 'havingRaw', 'orHavingRaw', 'orderByRaw', 'groupByRaw', 'joinRaw', 'fromRaw', 'selectRaw', 'unsafe']);
@@ -8,6 +9,8 @@ const unsafeApis = new Set(['$queryRawUnsafe', '$executeRawUnsafe', 'queryRawUns
 const queryApis = new Set(['query', 'execute', 'exec', 'prepare', 'run', 'all', 'each', 'queryRaw', 'executeRaw', 'sql']);
 /** Query-builder conditions that accept SQL fragments (TypeORM, Sequelize `literal`, MikroORM). */
 const fragmentApis = new Set(['where', 'andWhere', 'orWhere', 'having', 'andHaving', 'orHaving', 'orderBy', 'addOrderBy', 'groupBy', 'literal', 'innerJoin', 'leftJoin', 'innerJoinAndSelect', 'leftJoinAndSelect', 'setParameter']);
+/** Methods that take SQL text: a method of the project's own with one of these names is a raw-SQL API itself. */
+const rawApis: ReadonlySet<string> = new Set([...unsafeApis, ...fragmentApis]);
 const sqlText = /\b(?:select\s[\s\S]*?\bfrom\b|insert\s+into\b|update\s+[\w".`[\]]+\s+set\b|delete\s+from\b|create\s+(?:table|index|view|unique|schema)\b|drop\s+(?:table|index|view|schema)\b|alter\s+table\b|truncate\b|merge\s+into\b|with\s+\w+\s+as\s*\()/i;
 const fragmentText = /(?:=|<>|!=|<|>|\blike\b|\bilike\b|\bin\s*\(|\bis\s+(?:not\s+)?null\b|\basc\b|\bdesc\b|\band\b|\bor\b)/i;
 
@@ -67,7 +70,8 @@ export default defineRule({
         'eslint-plugin-security: no equivalent rule',
       ],
       limitations: [
-        'Values are not traced to the request: any non-constant value inserted into SQL is reported, including ones validated earlier (allow-listed sort columns, numbers). Constants (`UPPER_CASE`, literals), `Number(...)`, lengths and placeholder lists (`ids.map(() => \'?\').join()`) are not.',
+        'Values are not traced to the request: any non-constant value inserted into SQL is reported, including ones validated by a check the rule does not recognise. Not reported: constants (`UPPER_CASE`, literals, `const` strings built from them, readonly class fields with a constant value), `Number(...)`, lengths, placeholder lists (`ids.map(() => \'?\').join()`), loop variables over a constant list, an entry picked from a list (`columns.find(...).sql`, `z.enum([...]).parse(v)`), and the parameter of a method that is itself named like a raw-SQL API (`whereRaw(sql)`, `where(condition)`): its callers build the SQL.',
+        'Constants imported from another file are not resolved, so a shared SQL fragment imported and inserted into a raw query is reported.',
         'For generic method names (`query`, `execute`, `run`, `where`...) the string must look like SQL; the raw APIs (`$queryRawUnsafe`, `raw`, `whereRaw`, `unsafe`) are reported whatever the text.',
         'A string built in one function and run in another is not followed. Tests, build and maintenance scripts and seeds are skipped.',
       ],
@@ -95,6 +99,7 @@ export default defineRule({
         if (!unsafe && !(fragment ? fragmentText.test(text) || sqlText.test(text) : sqlText.test(text))) return;
         // `Prisma.sql` / `sql` helpers receive fragments, not strings; `.where('x = :v', { v })` passes parameters.
         if (fragment && call.arguments.length > 1 && ts.isObjectLiteralExpression(unwrap(call.arguments[1]!)) && !/\$\{/.test(arg.getText())) return;
+        if (insertedValues(arg)?.every((value) => trustedValue(value, rawApis))) return;
         ctx.report({ messageId: 'built', node: arg });
       },
     };
