@@ -7,12 +7,18 @@
 import { ts } from 'ts-morph';
 import type { RepoModel } from '../../../src/audit/model.js';
 import type { TenantTable } from '../../../src/audit/schema/tenancy.js';
+import { callIndexOf, type Imports } from './call-index.js';
 import { derivedValue, enclosingFunction, findDeclaration, fromPrincipal, onlyTested, outerFunction, propertyName, resolveValue, resultChecked, resultFiltered, unwrap } from './scope.js';
 
 /** A function the code calls by name: a plain function, or a method of a class (`ProjectsService.findOne`). */
 export interface HelperName {
   name: string;
   className?: string;
+  /**
+   * A method of an object a factory builds (`createWorkflowsService = () => ({ getWorkflow(id) {...} })`): callers hold
+   * the object under a shorter name (`service.getWorkflow(id)`), one the object's name ends with.
+   */
+  objectMethod?: true;
 }
 
 /** Which argument carries the id the helper filters by: its position, and the property read from it (`input.id`). */
@@ -27,7 +33,9 @@ export interface HelperSignal extends HelperName {
   kind: 'helper';
   params: HelperParam[];
   /** The finding the helper gets when its callers do not settle it. */
-  messageId: 'byIdOnly' | 'parentOnly' | 'unscoped';
+  messageId: 'byIdOnly' | 'parentOnly' | 'unscoped' | 'rawSql';
+  /** The query constrains no key at all (callers' checked ids cannot narrow it); implied by `unscoped`. */
+  unscoped?: boolean;
   data: Record<string, string>;
   start: number;
   end: number;
@@ -65,7 +73,26 @@ export function helperName(fn: ts.FunctionLikeDeclaration): HelperName | undefin
     const name = propertyName(fn.name);
     if (name && name !== 'constructor') return { name, className: fn.parent.name.text };
   }
+  // `{ async getX(id) {...} }`, `{ getX: async (id) => ... }` in an object a variable or a factory names.
+  const member = ts.isMethodDeclaration(fn) ? fn : (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && ts.isPropertyAssignment(fn.parent) && fn.parent.initializer === fn ? fn.parent : undefined;
+  if (member && ts.isObjectLiteralExpression(member.parent)) {
+    const name = propertyName(member.name);
+    const owner = objectName(member.parent);
+    if (name && owner) return { name, className: owner, objectMethod: true };
+  }
   return undefined;
+}
+
+/** `const projectsService = {...}`, or the object a factory returns: `createProjectsService = () => ({...})` → ProjectsService. */
+function objectName(object: ts.ObjectLiteralExpression): string | undefined {
+  let at: ts.Node = object;
+  while (ts.isParenthesizedExpression(at.parent) || ts.isAsExpression(at.parent) || ts.isSatisfiesExpression(at.parent)) at = at.parent;
+  const parent = at.parent;
+  if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
+  const factory = ts.isArrowFunction(parent) && parent.body === at ? parent : ts.isReturnStatement(parent) ? enclosingFunction(parent) : undefined;
+  const named = factory ? helperName(factory)?.name : undefined;
+  const stripped = named?.replace(/^(?:create|make|build|new)(?=[A-Z])/, '');
+  return stripped && stripped !== named ? stripped : undefined;
 }
 
 /** Parameters of `fn` (and the property read from them) that the filter nodes use. */
@@ -118,27 +145,6 @@ export type HelperVerdict = { kind: 'verified' } | { kind: 'uncalled' } | { kind
 const keyOf = (h: HelperName): string => (h.className ? `${h.className}.${h.name}` : h.name);
 const normalize = (s: string): string => s.replace(/[_\s-]/g, '').toLowerCase();
 
-interface Imports {
-  /** Local name → imported name and module specifier. */
-  named: Map<string, { name: string; from: string }>;
-  /** Namespace name → module specifier. */
-  namespaces: Map<string, string>;
-}
-
-/** Local names a file imports each helper under (`import { findX as loadX }`), plus namespace imports. */
-function importedNames(source: ts.SourceFile): Imports {
-  const named: Imports['named'] = new Map();
-  const namespaces: Imports['namespaces'] = new Map();
-  for (const s of source.statements) {
-    if (!ts.isImportDeclaration(s) || !s.importClause?.namedBindings || !ts.isStringLiteral(s.moduleSpecifier)) continue;
-    const b = s.importClause.namedBindings;
-    const from = s.moduleSpecifier.text;
-    if (ts.isNamespaceImport(b)) namespaces.set(b.name.text, from);
-    else for (const el of b.elements) named.set(el.name.text, { name: el.propertyName?.text ?? el.name.text, from });
-  }
-  return { named, namespaces };
-}
-
 /**
  * Whether an import specifier can name the helper's file: a relative path that resolves to it, an alias path
  * (`@/lib/survey/service`, `@org/server/services/ai`) that ends in it, or a package root or folder (a barrel).
@@ -162,7 +168,7 @@ export function moduleMatches(from: string, callerPath: string, home: string): b
 }
 
 /** The helper a call invokes, if any: `findX(...)`, `services.findX(...)`, `this.projectsService.findOne(...)`. */
-function calledHelper(call: ts.CallExpression, byKey: ReadonlyMap<string, unknown>, imports: Imports, ownFile: ReadonlySet<string>, fromHome: (spec: string) => boolean): string | undefined {
+function calledHelper(call: ts.CallExpression, byKey: ReadonlyMap<string, HelperName>, imports: Imports, ownFile: ReadonlySet<string>, fromHome: (spec: string) => boolean): string | undefined {
   const callee = unwrap(call.expression);
   if (ts.isIdentifier(callee)) {
     const imported = imports.named.get(callee.text);
@@ -177,9 +183,12 @@ function calledHelper(call: ts.CallExpression, byKey: ReadonlyMap<string, unknow
   // `this.projectsService.findOne`, `projectsService.findOne`: the receiver is named after the class.
   const holder = ts.isPropertyAccessExpression(receiver) ? receiver.name.text : ts.isIdentifier(receiver) ? receiver.text : undefined;
   if (!holder) return undefined;
-  for (const key of byKey.keys()) {
-    const dot = key.indexOf('.');
-    if (dot > 0 && key.slice(dot + 1) === method && normalize(key.slice(0, dot)) === normalize(holder)) return key;
+  for (const [key, helper] of byKey) {
+    if (!helper.className || helper.name !== method) continue;
+    const owner = normalize(helper.className);
+    const held = normalize(holder);
+    // `service.getWorkflow` for a method of `createWorkflowsService()`'s object; a short holder (`s`, `db`) says nothing.
+    if (owner === held || (helper.objectMethod && held.length >= 5 && owner.endsWith(held))) return key;
   }
   return undefined;
 }
@@ -259,37 +268,30 @@ export function judgeHelpers(model: RepoModel, helpers: readonly HelperSignal[],
   const out = new Map<HelperSignal, HelperVerdict>();
   // Calls of each function name, found on demand and memoised: `key` → verdicts of its calls and whether any exist.
   const memo = new Map<string, { calls: CallVerdict[]; skippedCalls: number }>();
-  const files = model.files.filter((f) => f.language === 'ts');
+  const index = callIndexOf(model);
   const callsOf = (name: HelperName, home: string | undefined, info: Pending): { calls: CallVerdict[]; skippedCalls: number } => {
     const key = `${keyOf(name)}\0${home ?? ''}\0${info.params.map((p) => `${p.index}.${p.path ?? ''}`).join()}`;
     const hit = memo.get(key);
     if (hit) return hit;
     const result = { calls: [] as CallVerdict[], skippedCalls: 0 };
     memo.set(key, result);
-    // The name anywhere (an aliased import calls it under another name).
-    const word = new RegExp(`\\b${name.name.replace(/[$]/g, '\\$')}\\b`);
-    const byKey = new Map([[keyOf(name), true]]);
-    for (const f of files) {
-      const text = model.text(f.path);
-      if (!text || !word.test(text)) continue;
-      if (skipped.test(f.path)) {
+    const byKey = new Map([[keyOf(name), name]]);
+    // The name anywhere (an aliased import calls it under another name, but names it where it imports it).
+    for (const { path, callable } of index.filesNaming(name.name)) {
+      if (skipped.test(path)) {
         result.skippedCalls++;
         continue;
       }
-      const source = model.ts(f.path);
-      if (!source) continue;
-      const imports = importedNames(source);
-      const own = new Set(f.path === home || name.className ? [name.name] : []);
-      const visit = (node: ts.Node): void => {
-        if (ts.isCallExpression(node) && calledHelper(node, byKey, imports, own, (spec) => home === undefined || moduleMatches(spec, f.path, home)) !== undefined) {
-          // A helper calling itself (recursion) settles nothing.
-          const fn = outerFunction(node);
-          const self = fn ? helperName(fn) : undefined;
-          if (!(self && keyOf(self) === keyOf(name) && f.path === home)) result.calls.push(judgeCall(node, info, f.path, source));
-        }
-        ts.forEachChild(node, visit);
-      };
-      visit(source);
+      const file = callable ? index.callsIn(path, name.name) : undefined;
+      if (!file) continue;
+      const own = new Set(path === home || name.className ? [name.name] : []);
+      for (const call of file.calls) {
+        if (calledHelper(call, byKey, file.imports, own, (spec) => home === undefined || moduleMatches(spec, path, home)) === undefined) continue;
+        // A helper calling itself (recursion) settles nothing.
+        const fn = outerFunction(call);
+        const self = fn ? helperName(fn) : undefined;
+        if (!(self && keyOf(self) === keyOf(name) && path === home)) result.calls.push(judgeCall(call, info, path, file.source));
+      }
     }
     return result;
   };
@@ -316,6 +318,14 @@ export function judgeHelpers(model: RepoModel, helpers: readonly HelperSignal[],
     }
     return callers.length === 0 ? { kind: 'verified' } : { kind: 'unchecked', callers: [...new Set(callers)] };
   };
-  for (const h of helpers) out.set(h, verdictOf(h, paths.get(h), { ...h, unscoped: h.messageId === 'unscoped' }, 0, new Set([`${paths.get(h)}#${keyOf(h)}`])));
+  const pendingOf = (h: HelperSignal): Pending => ({ ...h, unscoped: h.unscoped ?? h.messageId === 'unscoped' });
+  // The texts are searched once per level of the caller chain, for all its names together: the helpers, then the
+  // functions that pass their input on to them, and so on (the depth `verdictOf` follows).
+  let level = helpers.map((h) => ({ name: h as HelperName, home: paths.get(h), info: pendingOf(h) }));
+  for (let depth = 0; depth <= 3 && level.length > 0; depth++) {
+    index.scan(level.map((l) => l.name.name));
+    level = level.flatMap((l) => callsOf(l.name, l.home, l.info).calls.flatMap((c) => (c.kind === 'through' ? [{ name: c.helper, home: c.at.replace(/:\d+$/, ''), info: { ...l.info, params: c.params } }] : [])));
+  }
+  for (const h of helpers) out.set(h, verdictOf(h, paths.get(h), pendingOf(h), 0, new Set([`${paths.get(h)}#${keyOf(h)}`])));
   return out;
 }

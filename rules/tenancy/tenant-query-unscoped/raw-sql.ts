@@ -8,6 +8,7 @@ import { parseSync } from 'libpg-query';
 import type { TenantTable } from '../../../src/audit/schema/tenancy.js';
 import { normalizeKey } from '../../../src/audit/schema/tenancy.js';
 import { fromRequest, resolveValue, unwrap } from './scope.js';
+import type { HelperName, HelperParam, HelperTable } from './helpers.js';
 import type { Lookup } from './sites.js';
 
 /** What the summary needs of one tenant table (signals must be plain data). */
@@ -31,6 +32,11 @@ export interface SqlSignal {
   call: string;
   /** A request guard verifies request-supplied tenant ids centrally. */
   guarded?: boolean;
+  /** The named function the SQL sits in, and which of its parameters the SQL's values come from. */
+  helper?: HelperName & { params: HelperParam[] };
+  /** Per table name: what callers' checks of a returned row are judged against. */
+  helperTables?: Record<string, HelperTable>;
+  tenantKeyNames?: string[];
 }
 
 const sqlTags = /^(?:sql|SQL|\$queryRaw|\$executeRaw|raw|unsafe|query|typedSql)$/;
@@ -82,6 +88,8 @@ export interface SqlCandidate {
   sql: string;
   node: ts.Node;
   requestParams: number[];
+  /** The expressions that supply the statement's values (template holes, or the parameter array). */
+  values: ts.Expression[];
   call: string;
 }
 
@@ -92,7 +100,7 @@ export function sqlCandidate(node: ts.Node, lookup: Lookup): SqlCandidate | unde
     if (!tag || !sqlTags.test(tag)) return undefined;
     const { sql, holes } = templateText(node.template, lookup);
     if (!statementStart.test(sql)) return undefined;
-    return { sql, node, requestParams: holes.flatMap((h, i) => (fromRequest(h) ? [i + 1] : [])), call: `${node.tag.getText()}\`...\`` };
+    return { sql, node, requestParams: holes.flatMap((h, i) => (fromRequest(h) ? [i + 1] : [])), values: holes, call: `${node.tag.getText()}\`...\`` };
   }
   if (!ts.isCallExpression(node)) return undefined;
   const name = lastName(node.expression);
@@ -108,7 +116,8 @@ export function sqlCandidate(node: ts.Node, lookup: Lookup): SqlCandidate | unde
       : params && ts.isArrayLiteralExpression(params)
         ? params.elements.flatMap((e, i) => (fromRequest(e) ? [i + 1] : []))
         : [];
-  return { sql: found.sql, node, requestParams, call: `${node.expression.getText().replace(/\s+/g, '')}(...)` };
+  const values = found.holes.length > 0 ? found.holes : params && ts.isArrayLiteralExpression(params) ? [...params.elements] : params ? [params] : [];
+  return { sql: found.sql, node, requestParams, values, call: `${node.expression.getText().replace(/\s+/g, '')}(...)` };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -4,19 +4,24 @@ import type { Confidence, Severity } from '../../../src/core/types.js';
 import { parsePg } from '../../../src/audit/parsers/pg.js';
 import { tenancyOf, type CentralScoping, type Tenancy, type TenantTable } from '../../../src/audit/schema/tenancy.js';
 import { tenancyOptions, tenancySettings } from '../_tenancy/options.js';
-import { helperName, judgeHelpers, parametersUsed, startupFunction, uniquenessCheck, type HelperSignal } from './helpers.js';
-import { judgeSql, sqlCandidate, sqlTableOf, type SqlSignal } from './raw-sql.js';
+import { helperName, judgeHelpers, parametersUsed, startupFunction, uniquenessCheck, type HelperSignal, type HelperTable } from './helpers.js';
+import { judgeSql, sqlCandidate, sqlTableOf, type SqlSignal, type SqlVerdict } from './raw-sql.js';
 import { derivedValue, fromPrincipal, judgeMentions, judgeObject, isScoped, onlyTested, outerFunction, resultChecked, resultFiltered, valueVerified, type TableIndex, type Verdict } from './scope.js';
+import { membershipNames, membershipVerified } from './membership.js';
+import { backgroundTask, publicProcedure, sharedSecretEndpoint } from './contexts.js';
 import { classRepositories, drizzleSite, knexSite, kyselySite, prismaSite, sequelizeSite, typeormSite, type Lookup, type QuerySite } from './sites.js';
 
-type Prepared = Pick<Tenancy, 'tables' | 'rootNames' | 'principalNames' | 'scopeRootNames' | 'scoping' | 'supabase' | 'requestGuards'>;
+type Prepared = Pick<Tenancy, 'tables' | 'rootNames' | 'principalNames' | 'scopeRootNames' | 'scoping' | 'supabase' | 'requestGuards'> & {
+  /** Lower-cased names of the user↔tenant membership tables (see membership.ts). */
+  membershipNames: string[];
+};
 
 /**
- * Code that works across tenants on purpose: tests, seeds, scripts, migrations, admin back offices and cron jobs.
- * Their queries are not request paths of one tenant.
+ * Code that works across tenants on purpose: tests, seeds, scripts, migrations, admin back offices, cron jobs and
+ * background tasks (`trigger/` is where Trigger.dev looks for tasks). Their queries are not request paths of one tenant.
  */
 const skippedPath =
-  /(?:^|\/)(?:__tests__|__mocks__|tests?|specs?|e2e|fixtures?|__fixtures__|mocks?|seeds?|seeders?|seeding|scripts?|migrations?|migrate|alterations?|upgrades?|stories|storybook|playwright|cypress|backoffice|cron|crons|jobs?|workers?|queues?|schedules|startup)(?:\/|$)|(?:^|\/)admin[\w-]*(?:\/|$)|(?:^|\/)(?:webhook|callback|oauth|auth|emails?|mailers?|notifications?\/templates|subscribers?|listeners?|telemetry|schedulers?)(?:\/|$)|(?:subscriber|listener)\.[cm]?[jt]s$|(?:Task|Job|Processor|Consumer|Worker|Cron)\.[cm]?[jt]s$|[.-](?:task|job|processor|consumer|worker|cron)\.[cm]?[jt]s$|(?:^|\/)[\w-]*webhook(?:-handler)?\.[cm]?[jt]s$|\.(?:test|spec|e2e-spec|stories|seed)\.[cm]?[jt]sx?$|(?:^|\/)(?:seed|admin)[-_.][^/]*$/i;
+  /(?:^|\/)(?:__tests__|__mocks__|tests?|specs?|e2e|fixtures?|__fixtures__|mocks?|seeds?|seeders?|seeding|scripts?|migrations?|migrate|alterations?|upgrades?|stories|storybook|playwright|cypress|backoffice|cron|crons|jobs?|workers?|queues?|schedules|startup|trigger)(?:\/|$)|(?:^|\/)admin[\w-]*(?:\/|$)|(?:^|\/)(?:webhook|callback|oauth|auth|emails?|mailers?|notifications?\/templates|subscribers?|listeners?|telemetry|schedulers?)(?:\/|$)|(?:subscriber|listener)\.[cm]?[jt]s$|(?:Task|Job|Processor|Consumer|Worker|Cron)\.[cm]?[jt]s$|[.-](?:task|job|processor|consumer|worker|cron)\.[cm]?[jt]s$|(?:^|\/)[\w-]*webhook(?:-handler)?\.[cm]?[jt]s$|(?:^|\/)[\w-]*telemetry\.[cm]?[jt]s$|\.(?:test|spec|e2e-spec|stories|seed)\.[cm]?[jt]sx?$|(?:^|\/)(?:seed|admin)[-_.][^/]*$/i;
 
 /** Method names that end a query chain or call a data-access API, across the supported libraries. */
 const interestingCalls = new Set([
@@ -45,6 +50,7 @@ interface Prepped {
   words: RegExp[];
   /** Every tenant key name of the schema (a selection that reads one back returns the rows' tenants). */
   tenantKeyNames: string[];
+  members: ReadonlySet<string>;
   sequelizeModels: Set<string>;
   byTable: Map<string, TenantTable>;
 }
@@ -92,7 +98,7 @@ function prep(prepared: Prepared): Prepped {
     new RegExp(`(?:(?:from|join|update|into|table|selectFrom|updateTable|deleteFrom)\\s*\\(?\\s*|\\(\\s*)["'\`]?(?:\\w+["'\`]?\\.["'\`]?)?(?:${alternation(tableNames)})\\b`, 'i'),
   ];
   const tenantKeyNames = [...new Set(prepared.tables.flatMap((t) => t.tenantColumns.flatMap((c) => (c.field ? [c.name, c.field] : [c.name]))))];
-  const result: Prepped = { lookup, index, words, sequelizeModels, byTable, tenantKeyNames };
+  const result: Prepped = { lookup, index, words, sequelizeModels, byTable, tenantKeyNames, members: new Set(prepared.membershipNames) };
   memo.set(prepared, result);
   return result;
 }
@@ -172,9 +178,22 @@ function selectsTenant(call: ts.Node, table: TenantTable, prepKeys: readonly str
   return keys.some((k) => new RegExp(`\\b${k}\\s*:`).test(text));
 }
 
-/** Platform statistics: counts or sums grouped by a time bucket (`DATE_TRUNC('month', ...)`), no row of any tenant. */
+/** A time bucket named in a selection: `fn('DATE_TRUNC', [...]).as('month')`, `DATE_TRUNC('month', d) AS month`. */
+const timeBucketAlias = /(?:DATE_TRUNC|date_trunc|strftime|toStartOf(?:Month|Week|Day))\b[^;]*?(?:\.as\(\s*|\bAS\s+)['"`]?(\w+)/g;
+
+/**
+ * Platform statistics: counts or sums grouped by a time bucket (`DATE_TRUNC('month', ...)`), directly or through the
+ * alias the selection gives it (`groupBy('month')`): no row of any tenant.
+ */
 function timeSeriesStatistics(text: string): boolean {
-  return /\b(?:fn\.count|fn\.sum|count|sum)\s*(?:<[^>]*>)?\(/i.test(text) && /groupBy\s*\([^;]*?(?:DATE_TRUNC|date_trunc|strftime|toStartOf(?:Month|Week|Day))/.test(text);
+  if (!/\b(?:fn\.count|fn\.sum|count|sum)\s*(?:<[^>]*>)?\(/i.test(text)) return false;
+  if (/groupBy\s*\([^;]*?(?:DATE_TRUNC|date_trunc|strftime|toStartOf(?:Month|Week|Day))/.test(text)) return true;
+  return [...text.matchAll(timeBucketAlias)].some((m) => new RegExp(`groupBy\\s*\\(\\s*['"\`]${m[1]}['"\`]|GROUP\\s+BY\\s+"?${m[1]}\\b`, 'i').test(text));
+}
+
+/** What a helper's callers are judged against (plain data: signals cross from the workers). */
+function helperTableOf(table: TenantTable): HelperTable {
+  return { tenantColumns: table.tenantColumns, ownerColumns: table.ownerColumns, scopeColumns: table.scopeColumns, parentColumns: table.parentColumns, uniqueColumns: [], relations: table.relations, ...(table.scopeRelations ? { scopeRelations: table.scopeRelations } : {}) };
 }
 
 function displayName(table: TenantTable): string {
@@ -191,6 +210,30 @@ function centralFor(site: QuerySite, scoping: readonly CentralScoping[]): Centra
 function databaseEnforced(table: TenantTable, supabase: boolean): boolean {
   const rls = table.rls;
   return Boolean(rls?.enabled && (rls.forced || supabase) && rls.policies.length > 0);
+}
+
+/**
+ * Raw SQL in a named function that narrows rows by an id its caller passes in (or by nothing at all) is judged by the
+ * callers, as an ORM query there is; the table's shape for that judgement travelled with the signal.
+ */
+function sqlHelper(signal: SqlSignal, verdict: SqlVerdict, data: Record<string, string>): HelperSignal | undefined {
+  const table = signal.helperTables?.[verdict.table.table];
+  if (!signal.helper || !table) return undefined;
+  const unscoped = verdict.strength === 'none';
+  if (signal.helper.params.length === 0 && !unscoped) return undefined;
+  return {
+    kind: 'helper',
+    name: signal.helper.name,
+    ...(signal.helper.className ? { className: signal.helper.className } : {}),
+    params: signal.helper.params,
+    messageId: 'rawSql',
+    unscoped,
+    data,
+    start: signal.start,
+    end: signal.end,
+    table,
+    tenantKeyNames: signal.tenantKeyNames ?? [],
+  };
 }
 
 export default defineRule({
@@ -210,6 +253,8 @@ export default defineRule({
         '`{{call}}` narrows {{model}} only to a parent record ({{parentKeys}}), not to the tenant; {{model}} is tenant-owned because {{reason}}, so the query is only safe if that parent id was checked against the caller first. Filter through the tenant as well (`{{expected}}`).',
       helperUnchecked:
         '`{{helper}}` looks {{model}} up by an id its caller passes in (`{{call}}`, no tenant filter), and some callers use it without checking that id or the returned row against the signed-in tenant ({{callers}}); {{model}} is tenant-owned because {{reason}}, so a request through those callers can reach another tenant\'s row. Add `{{expected}}` to the helper\'s filter, or check the row\'s tenant in those callers.',
+      publicRead:
+        '`{{call}}` {{verb}} {{model}} rows in a public tRPC procedure (`publicProcedure`: no signed-in user) without a tenant filter; {{model}} is tenant-owned because {{reason}}. There is no tenant to scope by here, so this is only safe for rows meant to be public (a published page found by its public slug): make sure the filter admits nothing else, or move the call to an authenticated procedure.',
       requestTenant:
         'The tenant filter `{{key}}` of `{{call}}` takes its value from the request (`{{value}}`), so a caller can name another tenant and read or change its {{model}} rows. Take the tenant from the authenticated session or context, or verify the caller\'s membership of that tenant first.',
       centrallyScoped:
@@ -263,10 +308,12 @@ export default defineRule({
       limitations: [
         'Which tables are tenant-owned is inferred from the schema (a tenant key column such as `teamId`/`org_id`, or a required reference to such a table); configure `tenantKeys`, `tenantOwned` and `global` when the inference is wrong.',
         'A filter the rule cannot see whole (built by a helper function, passed in as a parameter, spread from an unknown value) is trusted; only filters written out in the same function are judged.',
-        'Code that works across tenants on purpose is skipped: tests, seeds, scripts, migrations, `admin*/`, `cron/`, `jobs/`, `workers/`, `queues/`, `schedulers/`, `telemetry/`, incoming `webhook/` and `callback/`/`oauth/`/`auth/` handlers, email templates, ORM subscribers, and `*Task`/`*Job`/`*Processor` files.',
-        'Values the function already loaded or checked are trusted: an id read from a row it fetched (`project.id`, `rows.map((r) => r.id)`), an id passed to an earlier lookup or access check in the same function, a secret the caller holds (`token`, `code`, key hashes), the signed-in user (`user.id`, `session.user.email`) and configuration (`env.X`). So are lookups that only test for existence or select the row\'s tenant for the caller to check, and bare `count()` statistics.',
+        'Code that works across tenants on purpose is skipped: tests, seeds, scripts, migrations, `admin*/`, `cron/`, `jobs/`, `workers/`, `queues/`, `schedulers/`, `trigger/`, `telemetry/` and `*telemetry.ts` files, incoming `webhook/` and `callback/`/`oauth/`/`auth/` handlers, email templates, ORM subscribers, and `*Task`/`*Job`/`*Processor` files; also the `run` of a Trigger.dev `task({ id, run })`, and files whose handlers turn a request away unless it carries a secret of the deployment (`token !== process.env.INTERNAL_API_KEY`, `CRON_SECRET`).',
+        'A tenant id from the request is trusted once the function has checked, before the query, that the signed-in user belongs to that tenant: a lookup on a membership table (one carrying the tenant key and a users key, with both in one primary key or unique index, or named like `TeamMember`/`UserTeam`), a tenant lookup through its members (`users: { some: { userId } }`) whose result is tested, or the members loaded and searched for the user (`team.users.some((u) => u.userId === userId)`, `include: { users: { where: { userId } } }` then `users.length`). A filter that itself pairs the rows with the signed-in user is that check.',
+        'Queries in a tRPC `publicProcedure` have no signed-in tenant: they are reported with low confidence (`publicRead`), as only rows meant to be public may be read there.',
+        'Values the function already loaded or checked are trusted: an id read from a row it fetched (`project.id`, `rows.map((r) => r.id)`), an id passed to an earlier lookup or access check in the same function, a secret the caller holds (`token`, `code`, key hashes), the signed-in user (`user.id`, `session.user.email`) and configuration (`env.X`). So are lookups that only test for existence or select the row\'s tenant for the caller to check, and counts that narrow by no key (`count()`, `count({ where: { createdAt: ... } })`) or are grouped by a time bucket, directly or through its alias (`groupBy(\'month\')`).',
         'A users table is only reported when every user is listed; a workspace that users join through its own membership table (a project inside an organisation) is a tenant for the tables below it, and lookups of the workspace by its own id are not reported.',
-        'A helper that looks rows up by an id its caller passes in (`findProjectById(id)`, `ProjectsService.findOne(id)`) is judged by its callers across the repository: it is not reported when every caller checks the returned row or the id against the tenant, passes an id it loaded, or runs in skipped code; it is reported, naming the unchecked callers, when one does not; a helper nothing calls is reported with low confidence. Callers are found by name (an imported function, or a method called on a property named after its class).',
+        'A helper that looks rows up by an id its caller passes in (`findProjectById(id)`, `ProjectsService.findOne(id)`) is judged by its callers across the repository: it is not reported when every caller checks the returned row or the id against the tenant, passes an id it loaded, or runs in skipped code; it is reported, naming the unchecked callers, when one does not; a helper nothing calls is reported with low confidence. Callers are found by name (an imported function, or a method called on a property named after its class). Raw SQL in such a helper is judged the same way, and so is a query in a thunk a helper returns (`cache((id) => async () => ...)`).',
         'Start-up code (a parameterless `init*`/`setup*`/`bootstrap*` function) and reads in functions named for uniqueness or existence checks (`isSlugTaken`, `validUniqueName`) are not reported.',
         'A filter on a parent record only (`where: { projectId }` for a task that reaches the tenant through its project) is reported as `parentOnly` with low confidence: it is safe when that parent id was checked elsewhere.',
         'Tables with row-level security enabled and forced by the migrations, with a policy, are left to the database and not reported.',
@@ -293,6 +340,7 @@ export default defineRule({
       scoping: tenancy.scoping,
       supabase: tenancy.supabase,
       requestGuards: tenancy.requestGuards,
+      membershipNames: tenancy.tables.length > 0 ? await membershipNames(model, tenancy.tables, tenancy.rootNames) : [],
     };
     return prepared;
   },
@@ -303,6 +351,8 @@ export default defineRule({
     const text = ctx.file.text;
     // Client components never reach the database.
     if (/^\s*(?:\/\/[^\n]*\n\s*)*['"]use client['"]/.test(text) || !shared.words.some((w) => w.test(text))) return;
+    // Endpoints only the deployment's own services can call (a scheduler, a queue) work across tenants on purpose.
+    if (sharedSecretEndpoint(text)) return;
     const p = withImportAliases(shared, ctx.ast());
     const importsPrisma = /@prisma\/client|from\s+['"][^'"]*(?:prisma|\/db|database)[^'"]*['"]/.test(text);
     const classRepos = new Map<ts.Node, ReturnType<typeof classRepositories>>();
@@ -316,7 +366,7 @@ export default defineRule({
     };
     const judge = (site: QuerySite): void => {
       const table = site.table;
-      if (databaseEnforced(table, prepared.supabase)) return;
+      if (databaseEnforced(table, prepared.supabase) || backgroundTask(site.node, text)) return;
       let verdict: Verdict;
       if (site.noFilter) verdict = { strength: 'none' };
       else if (site.byKey) {
@@ -340,11 +390,20 @@ export default defineRule({
       }
       const fn = outerFunction(site.node);
       const data = { call: site.call, model: displayName(table), reason: table.reason, expected: expectedFor(table, p.index) };
+      // Nobody is signed in: a tenant id in the input is the caller's choice by design, and so is a lookup by id.
+      const reportPublic = (): void => {
+        const writes = /update|delete|destroy|upsert|increment|decrement|restore/i.test(site.op);
+        ctx.report({ messageId: 'publicRead', node: site.node, data: { ...data, verb: writes ? 'changes' : 'reads' }, severity: 'medium', confidence: 'low' });
+      };
       if (verdict.fromRequest) {
         const value = verdict.fromRequest.value;
-        // A hook or guard compares the request's tenant with the signed-in one before any handler runs.
-        if (prepared.requestGuards.length > 0) return;
-        if (!valueVerified(value.replace(/^.*\./, ''), fn, site.node) && !valueVerified(value, fn, site.node)) {
+        // A hook or guard compares the request's tenant with the signed-in one before any handler runs; a filter that
+        // also pairs the row with the signed-in user (a membership row, `team: { users: { some: { userId } } }`) is
+        // that check itself.
+        if (prepared.requestGuards.length > 0 || verdict.principal) return;
+        const verified = (v: string): boolean => valueVerified(v, fn, site.node) || membershipVerified(v, fn, site.node, p.members);
+        if (!verified(value.replace(/^.*\./, '')) && !verified(value)) {
+          if (publicProcedure(site.node)) return reportPublic();
           ctx.report({ messageId: 'requestTenant', node: verdict.fromRequest.node, data: { ...data, key: verdict.fromRequest.key, value: value.length > 60 ? `${value.slice(0, 57)}...` : value } });
         }
         return;
@@ -363,8 +422,9 @@ export default defineRule({
       // lookup that selects the row's tenant (`select: { workspaceId: true }`) is an ownership lookup for the caller.
       if (site.single && (selectsOnlyId(site.node) || onlyTested(site.resultCall, fn))) return;
       if (!/update|delete|destroy|upsert/i.test(site.op) && selectsTenant(site.node, table, p.tenantKeyNames)) return;
-      // A bare count of all rows is usage statistics, not a read of tenant data; so are counts per month or week.
-      if (site.noFilter && /^(?:count|aggregate)$/.test(site.op)) return;
+      // A count that narrows by no key (all rows, or all rows of a year) is usage statistics, not a read of tenant
+      // data; so are counts per month or week.
+      if (verdict.strength === 'none' && /^(?:count|aggregate)$/.test(site.op)) return;
       if (!writes && fn && timeSeriesStatistics(fn.getText())) return;
       const central = centralFor(site, prepared.scoping);
       if (central) {
@@ -372,6 +432,7 @@ export default defineRule({
         ctx.report({ messageId: 'centrallyScoped', node: site.node, data: { ...data, mechanism }, severity: 'low', confidence: 'low' });
         return;
       }
+      if (publicProcedure(site.node)) return reportPublic();
       const severity: Severity | undefined = verdict.strength === 'parent' ? 'medium' : undefined;
       const confidence: Confidence | undefined = verdict.strength === 'parent' ? 'low' : undefined;
       const messageId = verdict.strength === 'parent' ? 'parentOnly' : verdict.strength === 'unique' ? 'byIdOnly' : 'unscoped';
@@ -392,7 +453,7 @@ export default defineRule({
           end: site.node.getEnd(),
           ...(severity ? { severity } : {}),
           ...(confidence ? { confidence } : {}),
-          table: { tenantColumns: table.tenantColumns, ownerColumns: table.ownerColumns, scopeColumns: table.scopeColumns, parentColumns: table.parentColumns, uniqueColumns: [], relations: table.relations, ...(table.scopeRelations ? { scopeRelations: table.scopeRelations } : {}) },
+          table: helperTableOf(table),
           tenantKeyNames: p.tenantKeyNames,
         };
         ctx.emit(signal);
@@ -437,6 +498,9 @@ export default defineRule({
       const tables = [...p.byTable.values()].filter((t, i, all) => all.indexOf(t) === i && new RegExp(`\\b${t.table.replace(/^.*\./, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'i').test(candidate.sql));
       const direct = tables.filter((t) => !databaseEnforced(t, prepared.supabase));
       if (direct.length === 0) return;
+      // SQL in a named function is judged by its callers in the summary, like an ORM query (once parsed there).
+      const fn = outerFunction(candidate.node);
+      const helper = fn ? helperName(fn) : undefined;
       const signal: SqlSignal = {
         kind: 'sql',
         sql: candidate.sql,
@@ -446,6 +510,7 @@ export default defineRule({
         tables: direct.map((t) => sqlTableOf(t, t.tenantColumns.map((c) => c.name).join(' or ') || expectedFor(t, p.index))),
         call: candidate.call,
         ...(prepared.requestGuards.length > 0 ? { guarded: true } : {}),
+        ...(helper && fn ? { helper: { ...helper, params: parametersUsed(candidate.values, fn) }, helperTables: Object.fromEntries(direct.map((t) => [t.table, helperTableOf(t)])), tenantKeyNames: p.tenantKeyNames } : {}),
       };
       ctx.emit(signal);
     }
@@ -453,24 +518,6 @@ export default defineRule({
   summarize(ctx, signals) {
     const helpers = new Map<HelperSignal, string>();
     for (const { path, value } of signals) if ((value as HelperSignal).kind === 'helper') helpers.set(value as HelperSignal, path);
-    if (helpers.size > 0) {
-      const verdicts = judgeHelpers(ctx.model, [...helpers.keys()], helpers, skippedPath);
-      for (const [h, verdict] of verdicts) {
-        if (verdict.kind === 'verified') continue;
-        const common = { path: helpers.get(h)!, range: { start: h.start, end: h.end }, ...(h.severity ? { severity: h.severity } : {}), ...(h.confidence ? { confidence: h.confidence } : {}) };
-        if (verdict.kind === 'uncalled') {
-          // Nothing in the repository calls the helper: a latent gap rather than a reachable one.
-          ctx.report({ messageId: h.messageId, data: h.data, ...common, confidence: 'low' });
-          continue;
-        }
-        if (h.messageId === 'unscoped') {
-          ctx.report({ messageId: h.messageId, data: h.data, ...common });
-          continue;
-        }
-        const shown = verdict.callers.slice(0, 3).join(', ') + (verdict.callers.length > 3 ? ` and ${verdict.callers.length - 3} more` : '');
-        ctx.report({ messageId: 'helperUnchecked', data: { ...h.data, helper: h.className ? `${h.className}.${h.name}` : h.name, callers: shown }, ...common });
-      }
-    }
     const guarded = signals.some((s) => (s.value as { guarded?: boolean }).guarded);
     for (const { path, value } of signals) {
       const signal = value as SqlSignal;
@@ -484,12 +531,27 @@ export default defineRule({
         continue;
       }
       const writes = verdict.verb !== 'SELECT';
-      ctx.report({
-        messageId: 'rawSql',
-        path,
-        range,
-        data: { verb: verdict.verb, model: verdict.table.table, expected: verdict.table.expected, reason: verdict.table.reason, reach: writes ? 'changes' : 'reads' },
-      });
+      const data = { verb: verdict.verb, model: verdict.table.table, expected: verdict.table.expected, reason: verdict.table.reason, reach: writes ? 'changes' : 'reads', call: signal.call };
+      const helper = sqlHelper(signal, verdict as SqlVerdict, data);
+      if (helper) helpers.set(helper, path);
+      else ctx.report({ messageId: 'rawSql', path, range, data });
+    }
+    if (helpers.size === 0) return;
+    const verdicts = judgeHelpers(ctx.model, [...helpers.keys()], helpers, skippedPath);
+    for (const [h, verdict] of verdicts) {
+      if (verdict.kind === 'verified') continue;
+      const common = { path: helpers.get(h)!, range: { start: h.start, end: h.end }, ...(h.severity ? { severity: h.severity } : {}), ...(h.confidence ? { confidence: h.confidence } : {}) };
+      if (verdict.kind === 'uncalled') {
+        // Nothing in the repository calls the helper: a latent gap rather than a reachable one.
+        ctx.report({ messageId: h.messageId, data: h.data, ...common, confidence: 'low' });
+        continue;
+      }
+      if (h.messageId === 'unscoped' || h.unscoped) {
+        ctx.report({ messageId: h.messageId, data: h.data, ...common });
+        continue;
+      }
+      const shown = verdict.callers.slice(0, 3).join(', ') + (verdict.callers.length > 3 ? ` and ${verdict.callers.length - 3} more` : '');
+      ctx.report({ messageId: 'helperUnchecked', data: { ...h.data, helper: h.className ? `${h.className}.${h.name}` : h.name, callers: shown }, ...common });
     }
   },
 });

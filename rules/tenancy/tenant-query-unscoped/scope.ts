@@ -16,6 +16,8 @@ export const isScoped = (s: Strength): boolean => s === 'tenant' || s === 'owner
 
 export interface Verdict {
   strength: Strength;
+  /** Every branch of the filter pairs a column with the signed-in user (`userId: session.user.id`, `users: { some: { userId } }`). */
+  principal?: boolean;
   /** The tenant key whose value comes from the request instead of the signed-in context. */
   fromRequest?: { key: string; value: string; node: ts.Node };
 }
@@ -54,11 +56,16 @@ export function enclosingFunction(node: ts.Node): ts.FunctionLikeDeclaration | u
   return undefined;
 }
 
+/** A parameterless function another one returns: it runs on the returning function's parameters. */
+const returnedThunk = (fn: ts.ArrowFunction | ts.FunctionExpression): boolean =>
+  fn.parameters.length === 0 && (ts.isReturnStatement(fn.parent) || (ts.isArrowFunction(fn.parent) && fn.parent.body === fn));
+
 /** The outermost function of the one containing `node` that is not the file itself (a handler, a service method). */
 export function outerFunction(node: ts.Node): ts.FunctionLikeDeclaration | undefined {
   let fn = enclosingFunction(node);
-  // Callbacks (`$transaction(async (tx) => ...)`, `.map(...)`) belong to the function that passes them.
-  while (fn && (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && (ts.isCallExpression(fn.parent) || ts.isArrayLiteralExpression(fn.parent))) {
+  // Callbacks (`$transaction(async (tx) => ...)`, `.map(...)`) belong to the function that passes them, and a thunk
+  // to the function that returns it (`cache((surveyId) => async () => query(surveyId))`).
+  while (fn && (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && (ts.isCallExpression(fn.parent) || ts.isArrayLiteralExpression(fn.parent) || returnedThunk(fn))) {
     const up = enclosingFunction(fn);
     if (!up) break;
     fn = up;
@@ -223,7 +230,8 @@ export function valueVerified(valueText: string, fn: ts.Node | undefined, query:
   let verified = false;
   const visit = (node: ts.Node): void => {
     if (verified) return;
-    if (ts.isCallExpression(node) && node !== query && !isAncestor(node, query) && !isAncestor(query, node)) {
+    // Only a check made before the query protects it.
+    if (ts.isCallExpression(node) && node.getEnd() <= query.getStart() && !isAncestor(node, query)) {
       const callee = node.expression.getText();
       if (verifyCall.test(callee) && node.arguments.some((a) => a.getText().includes(valueText))) verified = true;
       else if (/\.(?:membership|members?|teamMember|organizationMember|organisationMember|workspaceMember|userOnTeam|projectUsers)\w*\.\w+$/i.test(callee) && node.getText().includes(valueText)) verified = true;
@@ -289,7 +297,7 @@ export function judgeObject(expr: ts.Expression, table: TenantTable, ctx: JudgeC
   if (ts.isConditionalExpression(e)) {
     const a = judgeObject(e.whenTrue, table, ctx, depth + 1);
     const b = judgeObject(e.whenFalse, table, ctx, depth + 1);
-    return { strength: weaker(a.strength, b.strength), ...(a.fromRequest ?? b.fromRequest ? { fromRequest: a.fromRequest ?? b.fromRequest } : {}) };
+    return { strength: weaker(a.strength, b.strength), ...(a.fromRequest ?? b.fromRequest ? { fromRequest: a.fromRequest ?? b.fromRequest } : {}), ...(a.principal && b.principal ? { principal: true } : {}) };
   }
   if (ts.isBinaryExpression(e) && (e.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken || e.operatorToken.kind === ts.SyntaxKind.BarBarToken || e.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)) {
     // `...(teamId && { teamId })`: present or not.
@@ -300,13 +308,15 @@ export function judgeObject(expr: ts.Expression, table: TenantTable, ctx: JudgeC
     // TypeORM `where: [{...}, {...}]` is an OR.
     let strength: Strength = 'tenant';
     let fromReq: Verdict['fromRequest'];
+    let principal = true;
     if (e.elements.length === 0) return { strength: 'none' };
     for (const el of e.elements) {
-      const v = ts.isSpreadElement(el) ? { strength: 'unknown' as Strength } : judgeObject(el, table, ctx, depth + 1);
+      const v: Verdict = ts.isSpreadElement(el) ? { strength: 'unknown' } : judgeObject(el, table, ctx, depth + 1);
       strength = weaker(strength, v.strength);
       fromReq ??= v.fromRequest;
+      principal &&= v.principal === true;
     }
-    return { strength, ...(fromReq ? { fromRequest: fromReq } : {}) };
+    return { strength, ...(fromReq ? { fromRequest: fromReq } : {}), ...(principal ? { principal } : {}) };
   }
   if (!ts.isObjectLiteralExpression(e)) {
     if (ts.isIdentifier(e) || ts.isCallExpression(e) || ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e) || ts.isAwaitExpression(e)) return { strength: 'unknown' };
@@ -318,11 +328,13 @@ export function judgeObject(expr: ts.Expression, table: TenantTable, ctx: JudgeC
   // A tenant key set from the signed-in context (`tenantId: ctx.tenantId`) already confines a request-supplied
   // sub-tenant key (`organizationId` from the query string) to the caller's tenant.
   let trustedTenant = false;
+  let principal = false;
   for (const p of e.properties) {
     if (ts.isSpreadAssignment(p)) {
       const v = judgeObject(p.expression, table, ctx, depth + 1);
       strength = stronger(strength, v.strength);
       fromReq ??= v.fromRequest;
+      principal ||= v.principal === true;
       continue;
     }
     if (!ts.isPropertyAssignment(p) && !ts.isShorthandPropertyAssignment(p)) {
@@ -342,12 +354,14 @@ export function judgeObject(expr: ts.Expression, table: TenantTable, ctx: JudgeC
       const v = ts.isArrayLiteralExpression(unwrap(value)) ? judgeAll(unwrap(value) as ts.ArrayLiteralExpression, table, ctx, depth) : judgeObject(value, table, ctx, depth + 1);
       strength = stronger(strength, v.strength);
       fromReq ??= v.fromRequest;
+      principal ||= v.principal === true;
       continue;
     }
     if (upper === 'OR' || upper === '$OR') {
       const v = judgeObject(value, table, ctx, depth + 1);
       strength = stronger(strength, v.strength);
       fromReq ??= v.fromRequest;
+      principal ||= v.principal === true;
       continue;
     }
     if (upper === 'NOT' || upper === '$NOT') continue;
@@ -356,6 +370,7 @@ export function judgeObject(expr: ts.Expression, table: TenantTable, ctx: JudgeC
     // user's own identity (`email: user.email`).
     if (direct !== 'tenant' && (capabilityKey.test(key) || fromPrincipal(valueOf(value))) && !ts.isObjectLiteralExpression(unwrap(valueOf(value)))) {
       strength = stronger(strength, 'owner');
+      principal ||= fromPrincipal(valueOf(value));
       continue;
     }
     if (direct !== 'none') {
@@ -381,6 +396,7 @@ export function judgeObject(expr: ts.Expression, table: TenantTable, ctx: JudgeC
       const v = judgeRelation(value, related, ctx, depth);
       strength = stronger(strength, v.strength);
       fromReq ??= v.fromRequest;
+      principal ||= v.principal === true;
       continue;
     }
     // Prisma compound unique input `teamId_slug: { teamId, slug }` (written out or held in a local).
@@ -388,6 +404,7 @@ export function judgeObject(expr: ts.Expression, table: TenantTable, ctx: JudgeC
       const v = judgeObject(value, table, ctx, depth + 1);
       strength = stronger(strength, v.strength);
       fromReq ??= v.fromRequest;
+      principal ||= v.principal === true;
       continue;
     }
     // A key the schema does not know (a column added since, a relation read under another name): the picture of
@@ -395,7 +412,7 @@ export function judgeObject(expr: ts.Expression, table: TenantTable, ctx: JudgeC
     if (table.columns.length > 0 && !table.columns.some((c) => c.name === key || c.field === key) && !key.startsWith('$')) strength = stronger(strength, 'unknown');
   }
   if (trustedTenant) fromReq = undefined;
-  return { strength, ...(fromReq ? { fromRequest: fromReq } : {}) };
+  return { strength, ...(fromReq ? { fromRequest: fromReq } : {}), ...(principal ? { principal } : {}) };
 }
 
 /** A value held in a variable or read from one (not a literal or an enum member). */
@@ -440,12 +457,14 @@ function valueOf(value: ts.Expression): ts.Expression {
 function judgeAll(list: ts.ArrayLiteralExpression, table: TenantTable, ctx: JudgeContext, depth: number): Verdict {
   let strength: Strength = 'none';
   let fromReq: Verdict['fromRequest'];
+  let principal = false;
   for (const el of list.elements) {
-    const v = ts.isSpreadElement(el) ? { strength: 'unknown' as Strength } : judgeObject(el, table, ctx, depth + 1);
+    const v: Verdict = ts.isSpreadElement(el) ? { strength: 'unknown' } : judgeObject(el, table, ctx, depth + 1);
     strength = stronger(strength, v.strength);
     fromReq ??= v.fromRequest;
+    principal ||= v.principal === true;
   }
-  return { strength, ...(fromReq ? { fromRequest: fromReq } : {}) };
+  return { strength, ...(fromReq ? { fromRequest: fromReq } : {}), ...(principal ? { principal } : {}) };
 }
 
 function judgeRelation(value: ts.Expression, related: string, ctx: JudgeContext, depth: number): Verdict {
@@ -456,13 +475,32 @@ function judgeRelation(value: ts.Expression, related: string, ctx: JudgeContext,
     if (ts.isPropertyAssignment(only) && /^(?:is|some|every)$/.test(propertyName(only.name) ?? '')) inner = unwrap(only.initializer);
     else if (ts.isPropertyAssignment(only) && /^(?:isNot|none)$/.test(propertyName(only.name) ?? '')) return { strength: 'none' };
   }
-  if (ctx.tables.isRoot(related) || ctx.tables.isScopeRoot(related)) return ts.isObjectLiteralExpression(inner) && inner.properties.length === 0 ? { strength: 'none' } : { strength: 'tenant' };
-  if (ctx.tables.isPrincipal(related)) return { strength: 'owner' };
+  // `team: { users: { some: { userId: session.user.id } } }`: the tenant the caller is a member of.
+  const member = boundToPrincipal(inner) ? { principal: true } : {};
+  if (ctx.tables.isRoot(related) || ctx.tables.isScopeRoot(related)) return ts.isObjectLiteralExpression(inner) && inner.properties.length === 0 ? { strength: 'none' } : { strength: 'tenant', ...member };
+  if (ctx.tables.isPrincipal(related)) return { strength: 'owner', ...member };
   const target = ctx.tables.byName(related);
   if (!target) return { strength: 'none' };
   const v = judgeObject(inner, target, ctx, depth + 1);
   // `project: { id: projectId }` narrows to one parent, like `projectId` would.
-  return { strength: v.strength === 'unique' ? 'parent' : v.strength === 'none' ? 'none' : v.strength, ...(v.fromRequest ? { fromRequest: v.fromRequest } : {}) };
+  return { strength: v.strength === 'unique' ? 'parent' : v.strength === 'none' ? 'none' : v.strength, ...(v.fromRequest ? { fromRequest: v.fromRequest } : {}), ...(v.principal ? { principal: true } : {}) };
+}
+
+/**
+ * Whether a relation filter requires a related row of the signed-in user: `{ users: { some: { userId } } }`,
+ * `{ members: { some: { user: { id: ctx.user.id } } } }`. Negations (`none`, `isNot`, `NOT`) and OR branches do not count.
+ */
+export function boundToPrincipal(filter: ts.Node, depth = 0): boolean {
+  const e = ts.isExpression(filter) ? resolveValue(filter) : filter;
+  if (depth > 5 || !ts.isObjectLiteralExpression(e)) return false;
+  return e.properties.some((p) => {
+    if (!ts.isPropertyAssignment(p) && !ts.isShorthandPropertyAssignment(p)) return false;
+    const key = propertyName(p.name) ?? '';
+    if (/^(?:none|isNot|not|NOT|OR|\$or|\$not)$/.test(key)) return false;
+    const value = ts.isPropertyAssignment(p) ? p.initializer : p.name;
+    if (ts.isObjectLiteralExpression(unwrap(value))) return boundToPrincipal(unwrap(value), depth + 1);
+    return signedInUser(valueOf(value));
+  });
 }
 
 /** A `where` held in a local: its initializer plus later `where.teamId = ...`, `where.AND = [...]`, `Object.assign(where, ...)`. */
@@ -695,8 +733,47 @@ const principalValue =
   /^(?:ctx\.|context\.|req\.|request\.|locals\.|res\.locals\.)?(?:session\.user|session|user|currentUser|authUser|sessionUser|me|viewer|auth|actor)\??\.(?:id|email|userId|sub)$|^(?:ctx|context|req|request|locals|res\.locals)\.(?:workspace|tenant|org|organization|organisation|team|account|project)\??\.id$/;
 
 export function fromPrincipal(value: ts.Expression): boolean {
-  const text = resolveValue(value).getText().replace(/\s+/g, '').replace(/\?\./g, '.');
-  return principalValue.test(text);
+  return principalValue.test(accessText(resolveValue(value)));
+}
+
+/**
+ * The signed-in user's id, also when a `let` takes it from the session or from the row of the credential the request
+ * presented (`let userId; if (bearer) userId = apiToken.userId; else userId = session.user.id`).
+ */
+export function signedInUser(value: ts.Expression): boolean {
+  if (fromPrincipal(value)) return true;
+  const v = unwrap(value);
+  const decl = ts.isIdentifier(v) ? findDeclaration(v.text, v) : undefined;
+  if (!decl || !ts.isVariableDeclaration(decl) || decl.initializer || !ts.isIdentifier(decl.name)) return false;
+  const name = decl.name.text;
+  let assignments = 0;
+  let all = true;
+  const visit = (n: ts.Node): void => {
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && n.left.text === name) {
+      assignments++;
+      all &&= fromPrincipal(n.right) || credentialOwner(n.right);
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(decl.parent.parent.parent);
+  return assignments > 0 && all;
+}
+
+/** `apiToken.userId` where `apiToken` was looked up by the secret the request presented (`where: { hashedKey }`). */
+function credentialOwner(value: ts.Expression): boolean {
+  const v = unwrap(value);
+  if (!ts.isPropertyAccessExpression(v) || !/^(?:userId|ownerId)$/.test(v.name.text) || !ts.isIdentifier(unwrap(v.expression))) return false;
+  const decl = findDeclaration((unwrap(v.expression) as ts.Identifier).text, v);
+  if (!decl || !ts.isVariableDeclaration(decl) || !decl.initializer || !loadedBinding(decl)) return false;
+  const where = /\bwhere\s*:\s*\{([^}]*)\}/.exec(decl.initializer.getText());
+  return where !== null && /\b\w*(?:token|hash|key)\w*\s*[:,}]/i.test(where[1]!);
+}
+
+/** `(session.user as CustomUser).id` → `session.user.id`: an access chain without casts, parentheses or `?.`. */
+function accessText(e: ts.Expression): string {
+  const u = unwrap(e);
+  if (ts.isPropertyAccessExpression(u)) return `${accessText(u.expression)}.${u.name.text}`;
+  return u.getText().replace(/\s+/g, '').replace(/\?\./g, '.');
 }
 
 /** Whether `name` is passed to an awaited call that precedes `query` in its function (a lookup or access check). */
@@ -727,7 +804,7 @@ function usedByEarlierLookup(name: string, query: ts.Node, path?: string): boole
 // After the query: a single-row result checked against the caller's tenant
 
 /** The variable a query result lands in: `const x = await q`, `x = await q`, `const { teamId } = await q`, `const [x] = await Promise.all([q])`. */
-function resultBinding(call: ts.Node): { names: string[]; destructured: string[] } | undefined {
+export function resultBinding(call: ts.Node): { names: string[]; destructured: string[] } | undefined {
   let n: ts.Node = call;
   while (
     ts.isAwaitExpression(n.parent) ||
