@@ -1,3 +1,5 @@
+import { buildAutomaton } from '../core/aho-corasick.js';
+
 /**
  * Keyword pre-filters of all file rules, answered in one pass over a file. Testing every rule's keywords with
  * `includes` scans a file once per keyword that is absent — about 160 distinct keywords, 370 tests per TypeScript file —
@@ -38,53 +40,17 @@ export class KeywordIndex {
       list === undefined ? undefined : Int32Array.from(list.map((k) => ids.get(k) ?? this.ascii.length + otherIds.get(k)!)),
     );
 
-    // The trie.
-    const children: Array<Map<number, number>> = [new Map()];
-    const word: number[] = [-1];
-    this.ascii.forEach((k, id) => {
-      let s = 0;
-      for (let i = 0; i < k.length; i++) {
-        const c = k.charCodeAt(i);
-        let next = children[s]!.get(c);
-        if (next === undefined) {
-          next = children.length;
-          children.push(new Map());
-          word.push(-1);
-          children[s]!.set(c, next);
-        }
-        s = next;
-      }
-      word[s] = id;
-    });
-    const states = children.length;
-    const delta = new Int32Array(states * 128);
-    const fail = new Int32Array(states);
-    const dictLink = new Int32Array(states).fill(-1);
-    // Breadth-first: a state's failure target is shallower, so its transitions are complete when needed.
-    const queue: number[] = [];
-    for (const [c, s] of children[0]!) {
-      delta[c] = s;
-      queue.push(s);
+    const automaton = buildAutomaton(this.ascii);
+    const dictLink = new Int32Array(automaton.states).fill(-1);
+    for (const s of automaton.order) {
+      if (s === 0) continue;
+      const f = automaton.fail[s]!;
+      dictLink[s] = automaton.word[f]! >= 0 ? f : dictLink[f]!;
     }
-    for (let head = 0; head < queue.length; head++) {
-      const s = queue[head]!;
-      const f = fail[s]!;
-      dictLink[s] = word[f]! >= 0 ? f : dictLink[f]!;
-      for (let c = 0; c < 128; c++) {
-        const child = children[s]!.get(c);
-        if (child === undefined) delta[s * 128 + c] = delta[f * 128 + c]!;
-        else {
-          delta[s * 128 + c] = child;
-          fail[child] = delta[f * 128 + c]!;
-          queue.push(child);
-        }
-      }
-    }
-    this.delta = delta;
-    this.word = Int32Array.from(word);
+    this.delta = automaton.delta;
+    this.word = automaton.word;
     this.dictLink = dictLink;
-    this.hasOutput = new Uint8Array(states);
-    for (let s = 0; s < states; s++) this.hasOutput[s] = word[s]! >= 0 || dictLink[s]! >= 0 ? 1 : 0;
+    this.hasOutput = automaton.ends;
   }
 
   /**

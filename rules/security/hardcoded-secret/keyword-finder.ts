@@ -1,3 +1,5 @@
+import { buildAutomaton } from '../../../src/core/aho-corasick.js';
+
 /** ASCII lower-casing by table. */
 const fold = Uint8Array.from({ length: 128 }, (_, c) => (c >= 65 && c <= 90 ? c + 32 : c));
 
@@ -20,62 +22,18 @@ export class KeywordFinder {
   private readonly longest: number;
 
   constructor(keywords: readonly string[]) {
-    if (keywords.some((k) => k.length === 0 || !/^[\x00-\x7f]+$/.test(k))) throw new Error('keywords must be non-empty ASCII');
     const lowered = [...new Set(keywords.map((k) => k.toLowerCase()))];
     this.longest = Math.max(0, ...lowered.map((k) => k.length));
 
-    const children: Array<Map<number, number>> = [new Map()];
-    const word: Array<string | undefined> = [undefined];
-    for (const k of lowered) {
-      let s = 0;
-      for (let i = 0; i < k.length; i++) {
-        const c = k.charCodeAt(i);
-        let next = children[s]!.get(c);
-        if (next === undefined) {
-          next = children.length;
-          children.push(new Map());
-          word.push(undefined);
-          children[s]!.set(c, next);
-        }
-        s = next;
-      }
-      word[s] = k;
-    }
-    const states = children.length;
-    const edges = new Int32Array(states * 128).fill(-1);
-    children.forEach((map, s) => {
-      for (const [c, next] of map) edges[s * 128 + c] = next;
-    });
-    const delta = new Int32Array(states * 128);
-    const fail = new Int32Array(states);
-    const output = word.map((w) => w !== undefined);
-    const queue: number[] = [];
-    for (const [c, s] of children[0]!) {
-      delta[c] = s;
-      queue.push(s);
-    }
-    // Breadth-first: a state's failure target is shallower, so its transitions and output are final when read.
-    for (let head = 0; head < queue.length; head++) {
-      const s = queue[head]!;
-      const f = fail[s]!;
-      if (output[f]) output[s] = true;
-      for (let c = 0; c < 128; c++) {
-        const child = children[s]!.get(c);
-        if (child === undefined) delta[s * 128 + c] = delta[f * 128 + c]!;
-        else {
-          delta[s * 128 + c] = child;
-          fail[child] = delta[f * 128 + c]!;
-          queue.push(child);
-        }
-      }
-    }
+    const automaton = buildAutomaton(lowered);
+    const delta = new Int32Array(automaton.delta.length);
     for (let i = 0; i < delta.length; i++) {
-      const next = delta[i]!;
-      delta[i] = output[next] ? -next * 128 : next * 128;
+      const next = automaton.delta[i]!;
+      delta[i] = automaton.ends[next] === 1 ? -next * 128 : next * 128;
     }
     this.delta = delta;
-    this.edges = edges;
-    this.word = word;
+    this.edges = automaton.edges;
+    this.word = Array.from(automaton.word, (id) => (id >= 0 ? lowered[id] : undefined));
   }
 
   /**

@@ -1,0 +1,69 @@
+/**
+ * An Aho–Corasick automaton over ASCII keywords (character codes 0–127): the keyword trie and its complete transition
+ * table, so a scan reads every character once with one table load. Callers fold case themselves, if they want to.
+ */
+export interface Automaton {
+  readonly states: number;
+  /** The trie's own edges, edges[state * 128 + code]; -1 where there is none. */
+  readonly edges: Int32Array;
+  /** The complete transition table, delta[state * 128 + code]. */
+  readonly delta: Int32Array;
+  /** Failure links: the state of the longest proper suffix that is also a trie path. */
+  readonly fail: Int32Array;
+  /** The index (in the keyword list) of the keyword a state completes; -1 for none. */
+  readonly word: Int32Array;
+  /** 1 where a keyword ends at the state: its own, or one of its suffixes'. */
+  readonly ends: Uint8Array;
+  /** The states breadth-first: a state's failure target comes before it. */
+  readonly order: Int32Array;
+}
+
+export function buildAutomaton(keywords: readonly string[]): Automaton {
+  if (keywords.some((k) => k.length === 0 || !/^[\x00-\x7f]+$/.test(k))) throw new Error('keywords must be non-empty ASCII');
+  const children: Array<Map<number, number>> = [new Map()];
+  const word: number[] = [-1];
+  keywords.forEach((k, id) => {
+    let s = 0;
+    for (let i = 0; i < k.length; i++) {
+      const c = k.charCodeAt(i);
+      let next = children[s]!.get(c);
+      if (next === undefined) {
+        next = children.length;
+        children.push(new Map());
+        word.push(-1);
+        children[s]!.set(c, next);
+      }
+      s = next;
+    }
+    if (word[s] === -1) word[s] = id;
+  });
+  const states = children.length;
+  const edges = new Int32Array(states * 128).fill(-1);
+  children.forEach((map, s) => {
+    for (const [c, next] of map) edges[s * 128 + c] = next;
+  });
+  const delta = new Int32Array(states * 128);
+  const fail = new Int32Array(states);
+  const ends = Uint8Array.from(word, (w) => (w >= 0 ? 1 : 0));
+  const order: number[] = [0];
+  for (const [c, s] of children[0]!) {
+    delta[c] = s;
+    order.push(s);
+  }
+  // Breadth-first: a state's failure target is shallower, so its transitions and `ends` are final when read.
+  for (let head = 1; head < order.length; head++) {
+    const s = order[head]!;
+    const f = fail[s]!;
+    if (ends[f] === 1) ends[s] = 1;
+    for (let c = 0; c < 128; c++) {
+      const child = children[s]!.get(c);
+      if (child === undefined) delta[s * 128 + c] = delta[f * 128 + c]!;
+      else {
+        delta[s * 128 + c] = child;
+        fail[child] = delta[f * 128 + c]!;
+        order.push(child);
+      }
+    }
+  }
+  return { states, edges, delta, fail, word: Int32Array.from(word), ends, order: Int32Array.from(order) };
+}
