@@ -1,5 +1,6 @@
 import { defineRule } from '../../../src/core/define-rule.js';
 import type { PackageManifest, RepoModel } from '../../../src/audit/model.js';
+import { knownPublicValues } from '../hardcoded-secret/values.js';
 
 /** Name parts that mark an env file as a committed template rather than a real configuration. */
 const templateParts = new Set(['example', 'examples', 'sample', 'template', 'tmpl', 'tpl', 'dist', 'default', 'defaults', 'schema', 'test', 'testing', 'ci', 'e2e', 'spec', 'mock', 'stub']);
@@ -113,8 +114,10 @@ function safeDecode(text: string): string {
   }
 }
 
+/** Template slots, and values vendors publish as examples or fixed development defaults (the SEC-1 list). */
 function isPlaceholder(value: string): boolean {
-  return placeholderValue.test(value.trim());
+  const trimmed = value.trim();
+  return placeholderValue.test(trimmed) || knownPublicValues.has(trimmed);
 }
 
 /** A value that is plausibly a real credential, judged loosely (for files that are not templates). */

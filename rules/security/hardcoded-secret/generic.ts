@@ -185,7 +185,8 @@ function readAssignment(line: string, s: number, e: number, language: Language, 
   if (!cls) return undefined;
 
   const before = line[s - 1];
-  if ((before === '?' || before === '&') && localUrlBefore(line, s)) return undefined;
+  // `…?token=…` and `sqlserver://localhost:1433;user=sa;password=…`: parameters of a connection to a local host.
+  if ((before === '?' || before === '&' || before === ';') && localUrlBefore(line, s)) return undefined;
   let j = e;
   const quotedKey = before === '"' || before === "'" || before === '`';
   for (let k = 0; k < 2 && j < line.length && /["'`\]]/.test(line[j]!); k++) j++;

@@ -4,6 +4,7 @@ import { detectors, type Detector } from './detectors.js';
 import { genericAt, genericKeywords } from './generic.js';
 import { KeywordFinder } from './keyword-finder.js';
 import { isComposeFile, pathKind, type PathKind } from './paths.js';
+import { throwawayContext } from './structure.js';
 import { entropy, isPlaceholder, knownPublicValues } from './values.js';
 
 export interface SecretHit {
@@ -136,7 +137,10 @@ export function scanSecrets(text: string, path: string, language: Language): Sec
     }
   }
   flush();
-  const kept = vetoed.length === 0 ? hits : hits.filter((h) => h.detector !== 'generic' || !vetoed.some((v) => v.start < h.end && h.start < v.end));
+  const throwaway = hits.some((h) => h.detector === 'generic') ? throwawayContext(text, path) : undefined;
+  const kept = hits.filter(
+    (h) => h.detector !== 'generic' || (!vetoed.some((v) => v.start < h.end && h.start < v.end) && !throwaway?.(h.start)),
+  );
   return settle(kept, where, path);
 }
 

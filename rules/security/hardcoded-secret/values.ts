@@ -146,7 +146,8 @@ export function looksLikeNonSecret(value: string): boolean {
   if (/^(?:sha(?:1|224|256|384|512)|md5|blake2b?)[-:]/i.test(value)) return true; // integrity / digest
   if (/^[a-z-]+\/[a-z0-9.+-]+$/i.test(value)) return true; // MIME type
   if (/^(?:true|false|null|none|nil|undefined|yes|no|on|off)$/i.test(value)) return true;
-  // snake_case / kebab-case identifiers with numbers: `0006_require_contenttypes_0002`, `release-2024-q3-hotfix`.
-  if (/^[a-z0-9]+(?:[_-][a-z0-9]+){2,}$/.test(value) && wordiness(value) >= 0.25) return true;
+  // snake_case / kebab-case identifiers with numbers: `0006_require_contenttypes_0002`, `release-2024-q3-hotfix`,
+  // `sidebar-width-1.5rem` (storage and cache key names).
+  if (/^[a-z0-9]+(?:[_-][a-z0-9]+(?:\.[a-z0-9]+)?){2,}$/.test(value) && wordiness(value) >= 0.25) return true;
   return false;
 }
