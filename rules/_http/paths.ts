@@ -1,5 +1,7 @@
 /** URL path helpers shared by the HTTP rules: joining prefixes, normalizing parameters, recognizing infrastructure routes. */
 
+import { words } from './words.js';
+
 /** Joins route path pieces the way routers do: one slash between pieces, none at the end (except the root). */
 export function joinPaths(...parts: ReadonlyArray<string | undefined>): string {
   const joined = parts
@@ -49,6 +51,9 @@ export function infrastructurePath(path: string): boolean {
 const publicSegment =
   /^(?:login|logout|log-in|log-out|signin|sign-in|signout|sign-out|signup|sign-up|register|registration|forgot|forgot-password|forgotpassword|reset|reset-password|resetpassword|password-reset|recover|recover-password|password-recover|verify|verify-email|verify-account|email-verification|confirm|confirm-email|activate|callback|callbacks|oauth|oauth2|sso|saml|oidc|magic-link|magic|otp|csrf|refresh|refresh-token|refresh-tokens|token|tokens\/refresh|unsubscribe|contact|newsletter|waitlist|public|\[\.\.\.nextauth\]|nextauth|health|healthz|readyz|livez|ping|status|metrics)$/i;
 
+/** Words that name a step of signing in, when they appear in a compound segment right after `auth`. */
+const signInStep = /^(?:login|logout|signin|signup|signout|register|registration|sso|saml|oidc|oauth|otp|mfa|totp|password|passwordless|magic|verify|verification)$/;
+
 export function publicPath(path: string): boolean {
   const s = segments(path);
   if (s.some((x) => publicSegment.test(x))) return true;
@@ -57,6 +62,8 @@ export function publicPath(path: string): boolean {
   const authAt = s.findIndex((x) => /^auth$/i.test(x));
   const next = authAt === -1 ? undefined : s[authAt + 1];
   if (next !== undefined && (next === '*' || next.startsWith('{') || next.startsWith(':') || next.startsWith('['))) return true;
+  // `/api/auth/sso-lookup`, `/auth/signup-confirm`: a step of the sign-in flow, named in a compound, under the auth prefix.
+  if (next !== undefined && words(next).some((w) => signInStep.test(w))) return true;
   // `/invitations/accept`, `/invites/:token/accept`: the invitee may have no account yet; the invitation token is the credential.
   return s.some((x) => /^invit/i.test(x)) && /^(?:accept|join|claim|redeem)$/i.test(s.at(-1) ?? '');
 }

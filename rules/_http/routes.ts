@@ -9,7 +9,7 @@
  */
 import { ts } from 'ts-morph';
 import { joinPaths, nextRoutePath } from './paths.js';
-import { authCall, authName, authProperty, rateLimitName, sessionLoader, validatorName, webhookVerification } from './words.js';
+import { authCall, authName, authProperty, rateLimitName, sessionLoader, signatureCheckName, validatorName, webhookVerification } from './words.js';
 
 export type Framework = 'express' | 'fastify' | 'koa' | 'hono' | 'nest' | 'next';
 export type UnitKind = 'app' | 'router' | 'plugin' | 'controller' | 'file';
@@ -797,16 +797,17 @@ export function analyzeHandler(fn: ts.Node, source: ts.SourceFile): HandlerFacts
       if (key && inputKinds[key] && key !== 'searchParams') read(inputKinds[key]!, el);
     }
   }
-  forEachDescendant(fn.body, (node) => {
+  const visit = (node: ts.Node): boolean | undefined => {
     // `if (!userId) return c.json({ error: 'Unauthorized' }, 401)`: the handler refuses callers it cannot identify.
     if (ts.isIfStatement(node) && refusesCaller(node.thenStatement, source)) facts.auth = true;
     if (ts.isCallExpression(node)) {
       const callee = calleeText(node);
       const name = lastName(node);
       if (validationCall(node)) facts.validated = true;
-      if (authCall.test(name) || (ts.isPropertyAccessExpression(node.expression) && /auth/i.test(node.expression.expression.getText(source)) && /^(?:getUser|getSession|getClaims|protect|verify\w*)$/.test(name))) {
+      if (authCall.test(name) || (ts.isPropertyAccessExpression(node.expression) && /auth/i.test(node.expression.expression.getText(source)) && (/^(?:getUser|getSession|getClaims|protect|verify\w*)$/.test(name) || authName(name)))) {
         facts.auth = true;
       }
+      if (!facts.auth && authName(name) && handsOverCaller(node, req)) facts.auth = true;
       if (req) {
         // Next.js: await req.json() / req.formData() / req.text(); Hono: c.req.json() / c.req.query() / c.req.param()
         const e = node.expression;
@@ -847,7 +848,9 @@ export function analyzeHandler(fn: ts.Node, source: ts.SourceFile): HandlerFacts
       }
     }
     return undefined;
-  });
+  };
+  // A concise arrow body is itself the first expression to look at: `(request) => authenticatedClient({ request, handler })`.
+  if (ts.isBlock(fn.body) || visit(fn.body) !== false) forEachDescendant(fn.body, visit);
   if (facts.reads.length === 0 && redirectOnly(fn)) facts.redirectOnly = true;
   return facts;
 }
@@ -881,13 +884,29 @@ function redirectOnly(fn: ts.FunctionLikeDeclaration): boolean {
   return redirects && !other;
 }
 
+const callerValues = /^(?:req|request|authentication|auth|session|user|currentUser|principal)$/;
+
+/**
+ * `handleAuthenticatedRequest(request, next)`, `fetchAndAuthorizeTeam(id, authentication)`,
+ * `authenticatedClient({ request, handler })`: a call named after authentication that is handed the request or the
+ * caller's identity checks that caller; the same name given only data (`updateRole(body.role)`) is not a check.
+ */
+function handsOverCaller(call: ts.CallExpression, req: string | undefined): boolean {
+  const caller = (e: ts.Expression): boolean => ts.isIdentifier(e) && (e.text === req || callerValues.test(e.text));
+  return call.arguments.some((arg) => {
+    const e = unwrap(arg);
+    if (caller(e)) return true;
+    return ts.isObjectLiteralExpression(e) && e.properties.some((p) => (ts.isShorthandPropertyAssignment(p) ? caller(p.name) : ts.isPropertyAssignment(p) && caller(unwrap(p.initializer))));
+  });
+}
+
 /** A branch that ends the request with 401 (a response or a thrown error saying Unauthorized). */
 function refusesCaller(branch: ts.Statement, source: ts.SourceFile): boolean {
   const exits = (s: ts.Node): boolean => ts.isReturnStatement(s) || ts.isThrowStatement(s);
   const statements = ts.isBlock(branch) ? branch.statements : [branch];
   const last = statements[statements.length - 1];
   if (!last || !exits(last)) return false;
-  return /\b401\b|\bUnauthori[sz]ed\b|\bUNAUTHORI[SZ]ED\b|\bunauthori[sz]ed\s*\(/.test(statements.map((x) => x.getText(source)).join('\n'));
+  return /\b401\b|\bUnauthori[sz]ed\b|\bUNAUTHORI[SZ]ED\b|\bunauthori[sz]ed\s*\(|\b(?:not|un)Authenticated|\b(?:NOT_|UN)AUTHENTICATED\b/.test(statements.map((x) => x.getText(source)).join('\n'));
 }
 
 function mergeFacts(into: HandlerFacts, other: HandlerFacts): void {
@@ -979,7 +998,7 @@ function classify(a: Analysis, expr: ts.Expression, depth = 0): Classified {
     out.rateLimit = rateLimitName(callee);
     return out;
   }
-  out.auth ||= authName(name);
+  out.auth ||= authName(name) || signatureCheckName(name);
   out.validation = validatorName(name);
   out.rateLimit = rateLimitName(name);
   // `const preHandler = [app.authenticate, app.tenantRateLimit]` passed as `{ preHandler }` or by name.
@@ -1248,6 +1267,40 @@ function onFastifyRouteObject(a: Analysis, call: ts.CallExpression, unit: UnitFa
   }
 }
 
+/**
+ * `withApiWrapper({ auth: 'session', handler: async ({ req }) => {...} })`: a wrapper configured by an object. An auth
+ * mode in the config (anything but `none`/`public`/`false`) means the wrapper authenticates before the handler runs;
+ * the `handler` property is the code to analyse.
+ */
+function wrapperConfigHandler(route: RouteFact, call: ts.CallExpression): ts.Expression | undefined {
+  const config = call.arguments.map(unwrap).find(ts.isObjectLiteralExpression);
+  if (!config) return undefined;
+  for (const key of ['auth', 'authentication', 'requireAuth']) {
+    const mode = objectProperty(config, key);
+    if (mode && !/^(?:['"`](?:none|public|anonymous|optional)?['"`]|false|null|undefined)$/i.test(unwrap(mode).getText())) route.auth = true;
+  }
+  return objectProperty(config, 'handler');
+}
+
+/**
+ * `export const POST = withApiWrapper({ auth, handler })` in a module that a route file re-exports: records what the
+ * wrapped handler does under the export's name, so the route that imports it is judged like an inline one.
+ */
+function exportWrappedHandler(a: Analysis, name: string, init: ts.Expression | undefined): string | undefined {
+  const call = init ? unwrap(init) : undefined;
+  if (!call || !ts.isCallExpression(call) || a.localFunctions.has(name)) return undefined;
+  const config = call.arguments.map(unwrap).find(ts.isObjectLiteralExpression);
+  if (!config || !objectProperty(config, 'handler')) return undefined;
+  const scratch: RouteFact = { framework: 'next', method: 'ALL', path: null, unit: '', start: 0, end: 0, auth: false, public: false, validated: false, rateLimit: false };
+  attachHandler(a, scratch, call);
+  const facts = scratch.handler ?? { reads: [], validated: false, auth: false, signature: false };
+  facts.auth ||= scratch.auth;
+  facts.validated ||= scratch.validated;
+  a.localFunctions.set(name, call);
+  a.facts.functions[name] = facts;
+  return name;
+}
+
 /** Attaches what the handler does: inline facts, or a reference resolved later (`userController.createUser`). */
 function attachHandler(a: Analysis, route: RouteFact, handler: ts.Expression): void {
   let e = unwrap(handler);
@@ -1262,7 +1315,7 @@ function attachHandler(a: Analysis, route: RouteFact, handler: ts.Expression): v
     if (authName(name) || /^with(?:Api)?Auth|^with\w*Session|^requireAuth|^protected?\w*$/i.test(name)) route.auth = true;
     if (rateLimitName(name)) route.rateLimit = true;
     if (validatorName(name)) route.validated = true;
-    const inner = e.arguments.find((x) => handlerish(x) && !ts.isArrayLiteralExpression(x));
+    const inner = e.arguments.find((x) => handlerish(x) && !ts.isArrayLiteralExpression(x)) ?? wrapperConfigHandler(route, e);
     if (!inner) break;
     e = unwrap(inner);
   }
@@ -1654,7 +1707,7 @@ function collectExports(a: Analysis): void {
         if (!ts.isIdentifier(d.name)) continue;
         const unit = unitOfExpr(d.name) ?? unitOfExpr(d.initializer);
         if (unit) exp[d.name.text] = unit;
-        const fn = fnOfExpr(d.name.text, d.initializer);
+        const fn = fnOfExpr(d.name.text, d.initializer) ?? exportWrappedHandler(a, d.name.text, d.initializer);
         if (fn) fnExp[d.name.text] = fn;
       }
     } else if (ts.isExportDeclaration(s) && s.exportClause && ts.isNamedExports(s.exportClause) && !s.moduleSpecifier) {

@@ -37,6 +37,14 @@ export function authName(text: string): boolean {
   return w.join('') === 'loggedin' || w.join('').startsWith('isloggedin');
 }
 
+/**
+ * Middleware that verifies a request signature (`verifySlackSignature`, `validateWebhookSignature`): the signature
+ * authenticates the sender, so the route behind it is not anonymous.
+ */
+export function signatureCheckName(text: string): boolean {
+  return /^(?:verify|validate|check|require)\w*(?:Signature|Hmac)$/i.test(text.trim());
+}
+
 /** Session middleware (`session({...})`, `cookieSession()`) only loads sessions; it does not require one. */
 export function sessionLoader(text: string): boolean {
   return /^(?:session|cookieSession|expressSession|fastifySession|secureSession|koaSession)\s*\(/.test(text) || /^(?:passport\.(?:initialize|session))\s*\(/.test(text);
@@ -59,9 +67,12 @@ export function rateLimitName(text: string): boolean {
 export const authCall =
   /^(?:auth|getAuth|getServerSession|getServerAuthSession|getSession|getIronSession|currentUser|getCurrentUser\w*|requireUser|requireAuth\w*|requireSession|requireRole|requirePermission|verifyToken|verifyJwt|verifyIdToken|verifyAccessToken|verifySession|verifyApiKey|validateApiKey|validateSession|validateRequest|jwtVerify|getToken|getKindeServerSession|getUserFromRequest|getUserFromSession|getLoggedInUser|isAuthenticated|checkAuth\w*|checkPermission\w*|hasPermission|hasRole|assertRole|assertPermission|authorize\w*|authenticate\w*|withAuth|protect\w*|getAuthSession|getSessionUser|getAuthUser|getUserSession|throwIf\w*(?:Access|Auth|Permission|Allowed)\w*|ensure\w*(?:Auth|User|Member|Admin|Owner|Access|Permission)\w*)$/i;
 
-/** Property reads that only make sense behind authentication: `req.user`, `request.session.user`, `ctx.state.user`. */
+/**
+ * Property reads that only make sense behind authentication: `req.user`, `request.session.user`, `ctx.state.user`; or
+ * the handler taking the caller's credential itself (`headers.get('Authorization')`, `req.headers.authorization`).
+ */
 export const authProperty =
-  /\b(?:req|request|ctx\.state|ctx\.request|res\.locals|event\.locals|locals)\.(?:user|auth|currentUser|userId|principal|session\.(?:user|userId|get\())\b|\.isAuthenticated\s*\(|\bc\.(?:get|var)\b\s*\(?\s*['"]?(?:user|session|jwtPayload|auth)\b|\bsupabase\.auth\.getUser\b|\.jwtVerify\s*\(/;
+  /\b(?:req|request|ctx\.state|ctx\.request|res\.locals|event\.locals|locals)\.(?:user|auth|currentUser|userId|principal|session\.(?:user|userId|get\())\b|\.isAuthenticated\s*\(|\bc\.(?:get|var)\b\s*\(?\s*['"]?(?:user|session|jwtPayload|auth)\b|\bsupabase\.auth\.getUser\b|\.jwtVerify\s*\(|\.get\(\s*['"][Aa]uthorization['"]\s*\)|\bheaders\.authorization\b|\bheaders\[\s*['"]authorization['"]\s*\]/;
 
 /** Signature checks that make a public webhook endpoint safe. */
 export const webhookVerification = /constructEvent|verifySignature|validateSignature|verifyWebhook|validateWebhook|webhooks?\.verify|\bWebhook\s*\(|svix|timingSafeEqual|createHmac|x-hub-signature|stripe-signature|signature/i;
