@@ -112,4 +112,19 @@ describe('env-file-committed: vendor-published development keys', () => {
       'env-file-committed .env.example:1',
     ]);
   });
+
 });
+
+describe('hardcoded-secret: commands that edit a key', () => {
+  it('reads a sed substitution in a shell script as a command, not as the value of the key it edits', async () => {
+    const script = [
+      '#!/usr/bin/env bash',
+      'key=$(openssl rand -hex 32) && sed -i "/ENCRYPTION_KEY:$/s/ENCRYPTION_KEY:.*/ENCRYPTION_KEY: $key/" docker-compose.yml',
+      `sed -i "s/^SESSION_SECRET=.*/SESSION_SECRET=${random(16)}/" .env`,
+      `ENCRYPTION_KEY=${random(40)}`,
+      '',
+    ].join('\n');
+    expect(await findings({ 'scripts/install.sh': script })).toEqual(['hardcoded-secret scripts/install.sh:3', 'hardcoded-secret scripts/install.sh:4']);
+  });
+});
+

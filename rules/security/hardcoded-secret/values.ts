@@ -49,6 +49,8 @@ const templateSyntax = /\$\{|\{\{|\}\}|%\(|\$\(|#\{|<%|%>|^\$[A-Za-z_]|^%[A-Za-z
  */
 export function isPlaceholder(body: string): boolean {
   if (placeholderWords.test(body) || templateSyntax.test(body)) return true;
+  // A regular-expression wildcard: the pattern of a sed or grep command that edits the key, not its value.
+  if (/\.[*+]/.test(body)) return true;
   if (/(.)\1{5,}/.test(body)) return true;
   if (/(..)\1{3,}/.test(body)) return true;
   if (hasSequence(body)) return true;
