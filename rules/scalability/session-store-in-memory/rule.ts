@@ -157,10 +157,13 @@ export default defineRule({
     const report = (node: ts.Node, name: string): void => {
       writes.push({ start: node.getStart(source), end: node.getEnd(), name, kind: caches.get(name)! });
     };
+    // One walk per handler, not one per write in it.
+    const requestDataOf = new Map<ts.Node, string[]>();
     const writesRequestData = (node: ts.Node, values: readonly ts.Node[]): boolean => {
       const handler = enclosingHandler(node, path);
       if (!handler) return false;
-      const names = requestData(handler);
+      let names = requestDataOf.get(handler);
+      if (!names) requestDataOf.set(handler, (names = requestData(handler)));
       return values.some((v) => mentions(v, names));
     };
     const onCacheWrite = (call: ts.CallExpression): void => {
