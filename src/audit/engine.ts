@@ -95,6 +95,8 @@ function repoContext(rule: AnyRule, options: unknown, model: RepoModel, outcome:
 async function runRepositoryRules(config: ResolvedConfig, model: RepoModel, outcome: RuleOutcome, timer: Timer | undefined): Promise<void> {
   for (const { rule, options } of config.rules) {
     if (rule.scope !== 'repository') continue;
+    // Between two rules, the workers' replies are answered and they are fed again.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     timer?.enter(`rule ${rule.meta.id}`);
     try {
       await rule.check(repoContext(rule, options, model, outcome));
@@ -192,6 +194,7 @@ async function audit(request: AuditRequest, timer: Timer | undefined): Promise<R
     });
   }
   timer?.exit();
+  timer?.milestone('main: rules loaded, engine starts');
   timer?.enter('repository model');
   const model = new RepoModel(root, discovery.files, discovery.skipped);
   if (timer) model.timer = timer;
@@ -282,9 +285,11 @@ async function audit(request: AuditRequest, timer: Timer | undefined): Promise<R
     // parsed again for its file rules.
     const inWorkers = pool && pending.length > 0 ? pool.run(queue, fileRules, tick, workerTimer) : undefined;
     inWorkers?.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+    timer?.milestone('main: files selected, repository rules start');
     timer?.enter('repository rules');
     if (!repoCached) await runRepositoryRules(config, model, repoOutcome, timer);
     timer?.exit();
+    timer?.milestone('main: file rules start');
     timer?.enter('file rules on this thread');
     const auditHere = (job: FileJob): FileResult => runFileRules(job, fileRules, program?.sourceFile(job.path) ?? parsedHere.get(job.path), program?.checker, timer);
     for (const job of mainThreadJobs) {
@@ -293,18 +298,21 @@ async function audit(request: AuditRequest, timer: Timer | undefined): Promise<R
     }
     for (const r of await runOnThisThread(queue, auditHere, tick)) fileResults.push(r);
     timer?.exit();
+    timer?.milestone('main: queue empty');
     timer?.enter('waiting for the workers');
     if (inWorkers) for (const r of await inWorkers) fileResults.push(r);
     timer?.exit();
     if (timer && workerTimer) {
       timer.workers = workers;
       timer.workerTotals = workerTimer.totals;
+      timer.milestones.push(...workerTimer.milestones);
     }
   } finally {
     await pool?.close();
   }
   fileResults.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 
+  timer?.milestone('main: summaries start');
   timer?.enter('summaries of file rules');
   if (!repoCached) runSummaries(config, model, fileResults, repoOutcome, timer);
   timer?.exit();

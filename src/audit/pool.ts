@@ -32,12 +32,14 @@ export function autoWorkers(jobs: number): number {
 /** What the main thread posts to a worker: the configured rules once, then batches of files. */
 export type WorkerMessage =
   | { init: { rules: Array<{ id: string; options: unknown; prepared?: unknown }>; timing: boolean } }
-  | { batch: FileJob[] };
+  | { batch: FileJob[] }
+  | { parseAhead: Array<{ path: string; bytes: Uint8Array }> };
 
 /** A worker's answer to a batch; with `--timing`, what it measured since its previous answer. */
 export interface WorkerReply {
   results: FileResult[];
   timing?: Record<string, number>;
+  milestones?: Array<[string, number]>;
 }
 
 /**
@@ -86,8 +88,12 @@ export class BatchQueue {
  */
 const youngGenerationMb = 192;
 
-/** Batches a worker holds at once: while it audits one, the next is already on its way. */
-const inFlightPerWorker = 2;
+/**
+ * Batches a worker holds at once while plenty remain: while it audits one, the next are already on its way. More than
+ * one in advance because the main thread answers a worker's reply only between its own tasks, and the repository
+ * rules it runs first take up to a few hundred milliseconds each, during which a worker holding two batches ran dry.
+ */
+const inFlightPerWorker = 6;
 
 /**
  * Worker threads for file rules. They are started while the main thread lists and reads the files, so that loading
@@ -110,6 +116,18 @@ export class WorkerPool {
     });
   }
 
+  /**
+   * Hands each worker TypeScript files to parse while it waits for its first batch: the largest first, dealt in turn,
+   * as the queue will deal them. Copies travel, transferred, so that the tree's own buffers stay whole.
+   */
+  parseAhead(files: ReadonlyArray<{ path: string; bytes: Uint8Array }>): void {
+    const sorted = [...files].sort((a, b) => b.bytes.byteLength - a.bytes.byteLength);
+    this.threads.forEach((thread, index) => {
+      const share = sorted.filter((_, i) => i % this.threads.length === index).map(({ path, bytes }) => ({ path, bytes: new Uint8Array(bytes) }));
+      thread.postMessage({ parseAhead: share } satisfies WorkerMessage, share.map((f) => f.bytes.buffer as ArrayBuffer));
+    });
+  }
+
   /** Feeds the workers from `queue` until it is empty and every batch handed out has come back. */
   async run(queue: BatchQueue, rules: readonly ConfiguredRule[], onDone: (count: number) => void, timer?: Timer): Promise<FileResult[]> {
     const results: FileResult[] = [];
@@ -121,7 +139,7 @@ export class WorkerPool {
     };
     await Promise.all(
       this.threads.map(
-        (thread) =>
+        (thread, index) =>
           new Promise<void>((resolve, reject) => {
             if (this.failure) {
               reject(this.failure);
@@ -133,6 +151,7 @@ export class WorkerPool {
               inFlight--;
               for (const r of reply.results) results.push(r);
               if (reply.timing) timer?.merge(reply.timing);
+              if (reply.milestones) timer?.milestones.push(...reply.milestones.map(([label, at]): [string, number] => [`worker ${index + 1}: ${label}`, at]));
               onDone(reply.results.length);
               feed();
             };
@@ -150,6 +169,7 @@ export class WorkerPool {
               if (inFlight > 0) return;
               thread.off('message', onMessage).off('error', reject).off('exit', onExit);
               thread.unref();
+              timer?.milestone(`worker ${index + 1}: done`);
               resolve();
             };
             thread.ref();

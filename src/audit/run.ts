@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { AnyRule } from '../core/define-rule.js';
@@ -14,6 +15,7 @@ import type { WorkerPool } from './pool.js';
 import type { Report } from './report.js';
 import { digest } from './digest.js';
 import { readRunCache, runKeyOf } from './run-cache.js';
+import { languageOf } from './languages.js';
 import { Timer, timingEnabled } from './timing.js';
 
 export interface AuditRunRequest extends Omit<AuditRequest, 'config' | 'discovery' | 'runKeyBase' | 'timer'> {
@@ -122,6 +124,17 @@ async function run(request: AuditRunRequest, timer: Timer | undefined, started: 
     },
   });
   timer?.exit();
+  timer?.milestone('main: tree read');
+  // Only when no file result can come from the cache: a cached file is never sent, and parsing it would be waste.
+  if (pool && (cacheFile === undefined || !existsSync(cacheFile))) {
+    const sources: Array<{ path: string; bytes: Uint8Array }> = [];
+    for (const file of discovery.files) {
+      if (languageOf(file.path) !== 'ts') continue;
+      const content = file.content();
+      sources.push({ path: file.path, bytes: typeof content === 'string' ? Buffer.from(content) : content });
+    }
+    pool.parseAhead(sources);
+  }
   if (entry) {
     timer?.enter('whole-run cache lookup');
     const hit =

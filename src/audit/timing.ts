@@ -16,6 +16,8 @@ export class Timer {
   /** What the worker threads measured, summed, and how many there were. */
   workerTotals: Record<string, number> = {};
   workers = 0;
+  /** Moments on the shared clock (epoch milliseconds), in the order they were recorded, from every thread. */
+  readonly milestones: Array<[string, number]> = [];
   private readonly stack: string[] = [];
   private mark = performance.now();
   private gc: PerformanceObserver | undefined;
@@ -27,6 +29,11 @@ export class Timer {
       for (const entry of list.getEntries()) this.add('(of which garbage collection)', entry.duration);
     });
     this.gc.observe({ entryTypes: ['gc'] });
+  }
+
+  /** Records that `label` happened now; the report lists it in milliseconds since the process started. */
+  milestone(label: string): void {
+    this.milestones.push([label, performance.timeOrigin + performance.now()]);
   }
 
   add(key: string, ms: number): void {
@@ -78,11 +85,12 @@ export class Timer {
   }
 
   stop(): void {
+    this.milestone('end');
     this.gc?.disconnect();
   }
 
   format(): string {
-    return formatTiming(this.totals, this.workerTotals, this.workers);
+    return formatTiming(this.totals, this.workerTotals, this.workers) + formatMilestones(this.milestones);
   }
 }
 
@@ -114,4 +122,13 @@ export function formatTiming(main: Readonly<Record<string, number>>, workers: Re
   if (workerCount > 0) out += table(`worker threads (summed over ${workerCount}):`, workerPhases, 'desc');
   out += table('rules (all threads; a file rule: its check and visitors; a repository rule: its check, without the parses it asks the model for):', rules, 'desc', 40);
   return out;
+}
+
+/** When each recorded moment came, since this process started: where one thread waited for another. */
+function formatMilestones(milestones: ReadonlyArray<readonly [string, number]>): string {
+  if (milestones.length === 0) return '';
+  const sorted = [...milestones].sort((a, b) => a[1] - b[1]);
+  const width = Math.max(10, ...sorted.map(([label]) => label.length));
+  const lines = sorted.map(([label, at]) => `  ${label.padEnd(width)} ${Math.round(at - performance.timeOrigin).toString().padStart(7)} ms`);
+  return `timeline (since the process started):\n${lines.join('\n')}\n`;
 }

@@ -1,0 +1,60 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Report } from '../../src/audit/report.js';
+import { prodgrade, removeDefaultCacheDir, repoRoot } from '../support/cli.js';
+import { removeTempDirs, tempDir, writeTree } from '../support/tree.js';
+
+afterAll(() => {
+  removeTempDirs();
+  removeDefaultCacheDir();
+});
+
+function filesUnder(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const visit = (d: string): void => {
+    for (const name of readdirSync(d)) {
+      const path = join(d, name);
+      if (statSync(path).isDirectory()) visit(path);
+      else out[relative(dir, path)] = readFileSync(path, 'utf8');
+    }
+  };
+  visit(dir);
+  return out;
+}
+
+/**
+ * Forty copies of the sample application (its tenant-unscoped queries, secrets, routes) and a few large sources: over
+ * 300 files, so that the audit starts a worker, which parses the largest TypeScript files ahead of its first batch.
+ */
+let repo: string;
+beforeAll(() => {
+  const sample = filesUnder(join(repoRoot, 'examples', 'sample-saas'));
+  const tree: Record<string, string> = {};
+  for (let copy = 0; copy < 40; copy++) {
+    for (const [path, text] of Object.entries(sample)) tree[`services/s${copy}/${path}`] = text;
+  }
+  const route = (i: number): string => `app.get('/v1/items/${i}', async (req, res) => res.json(await db.item.findMany()));\n`;
+  for (let big = 0; big < 4; big++) {
+    tree[`services/big${big}/src/routes.ts`] = `import express from 'express';\nconst app = express();\n${Array.from({ length: 2000 + big }, (_, i) => route(i)).join('')}`;
+  }
+  repo = writeTree(tempDir('prodgrade-workers-'), tree);
+});
+
+const audit = async (jobs: string): Promise<Report> => {
+  const r = await prodgrade(['audit', repo, '--no-cache', '--fail-on', 'none', '--format', 'json', '--jobs', jobs]);
+  expect(r.stderr).toBe('');
+  expect(r.exitCode).toBe(0);
+  return JSON.parse(r.stdout) as Report;
+};
+
+describe('worker threads', () => {
+  it('report exactly what the main thread alone reports, parsing ahead or not', async () => {
+    const [alone, withWorker] = await Promise.all([audit('0'), audit('1')]);
+    expect(alone.stats.workers).toBe(0);
+    expect(withWorker.stats.workers).toBe(1);
+    expect(alone.findings.length).toBeGreaterThan(100);
+    for (const id of ['jwt-secret-hardcoded', 'error-swallowed', 'route-auth-missing', 'env-file-committed']) expect(alone.findings.some((f) => f.ruleId === id)).toBe(true);
+    expect(withWorker.findings).toEqual(alone.findings);
+  }, 120_000);
+});
