@@ -1,7 +1,7 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ts } from 'ts-morph';
+import { ts } from '../src/audit/parsers/ts.cjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defineRule, type AnyRule } from '../src/core/define-rule.js';
 import { resolveConfig } from '../src/audit/config.js';

@@ -2,7 +2,7 @@
  * What counts as server code, shared by the rules that only look at backend code (console output, swallowed errors,
  * outbound calls...). Moved from console-in-server-code, whose behaviour it defines.
  */
-import { ts } from 'ts-morph';
+import { ts } from '../../src/audit/parsers/ts.cjs';
 import type { PackageManifest, RepoModel } from '../../src/audit/model.js';
 
 /** Runtime dependencies that make a package a backend service: HTTP frameworks, GraphQL servers, job workers. */

@@ -2,7 +2,7 @@
  * Whether a node runs once per request (inside a route handler, a Next.js route handler, a NestJS controller method or
  * a tRPC procedure), for the scalability and pooling rules. Imports and options objects: `security/_code/code.ts`.
  */
-import { ts } from 'ts-morph';
+import { ts } from '../../src/audit/parsers/ts.cjs';
 import { handlerShaped, isFunctionLike, propertyName } from '../_http/routes.js';
 import { nextRoutePath } from '../_http/paths.js';
 

@@ -66,6 +66,7 @@ function build(): void {
     const output = String((error as { stdout?: Buffer }).stdout ?? '');
     process.stderr.write(`global-setup: the build reported type errors (dist/ was still written):\n${output.slice(0, 2000)}\n`);
   }
+  execFileSync(process.execPath, [join(root, 'scripts', 'copy-cjs.mjs')], { cwd: root, stdio: 'pipe' });
 }
 
 /**

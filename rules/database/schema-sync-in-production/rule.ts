@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../../../src/audit/parsers/ts.cjs';
 import { defineRule } from '../../../src/core/define-rule.js';
 import type { RepoModel } from '../../../src/audit/model.js';
 import { allSteps, pipelinesOf } from '../../delivery/_pipelines/pipelines.js';

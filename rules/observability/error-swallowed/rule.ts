@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../../../src/audit/parsers/ts.cjs';
 import { defineRule } from '../../../src/core/define-rule.js';
 import { isServerFile, serverCandidate, type OwningPackage } from '../../_server/server-code.js';
 

@@ -1,5 +1,5 @@
 /** Syntax helpers shared by the code-level security rules: imports, string building, names around a value. */
-import { ts } from 'ts-morph';
+import { ts } from '../../../src/audit/parsers/ts.cjs';
 
 export interface Imported {
   specifier: string;

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../../../src/audit/parsers/ts.cjs';
 import { defineRule } from '../../../src/core/define-rule.js';
 import { callOf, clientCode, enclosingFunction, importsOf, objectProperty, nonProductionPath, unwrap, hasSpread } from '../_code/code.js';
 

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../../../src/audit/parsers/ts.cjs';
 import { defineRule } from '../../../src/core/define-rule.js';
 import { callOf, importsOf, initializerOf, nameContext, objectProperty, nonProductionPath, unwrap } from '../_code/code.js';
 

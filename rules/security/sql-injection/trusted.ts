@@ -3,7 +3,7 @@
  * loop variables over constant lists, entries picked from an allow-list, and the parameter of a method that is
  * itself a raw-SQL API (its callers are where the SQL is built).
  */
-import { ts } from 'ts-morph';
+import { ts } from '../../../src/audit/parsers/ts.cjs';
 import { constantExpression, enclosingFunction, initializerOf, unwrap } from '../_code/code.js';
 
 const upperCase = /^[A-Z][A-Z0-9_]*$/;

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../../../src/audit/parsers/ts.cjs';
 import { defineRule } from '../../../src/core/define-rule.js';
 
 /** Tests talk to local servers with self-signed certificates; nothing there reaches production traffic. */

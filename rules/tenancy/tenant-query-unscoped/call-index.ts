@@ -4,7 +4,7 @@
  * file's text and walking its AST once per name cost most of the rule's time. Here a batch of names is found in one
  * pass over the texts, and each file is walked once, its calls grouped by the name they call.
  */
-import { ts } from 'ts-morph';
+import { ts } from '../../../src/audit/parsers/ts.cjs';
 import type { RepoModel } from '../../../src/audit/model.js';
 import { unwrap } from './scope.js';
 

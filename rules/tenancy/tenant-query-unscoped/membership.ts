@@ -2,7 +2,7 @@
  * Team membership: the join table between users and a tenant (`UserTeam`, `TeamMember`, `Membership`), and the ways a
  * handler checks that the signed-in user belongs to the tenant a request names before it uses that tenant id.
  */
-import { ts } from 'ts-morph';
+import { ts } from '../../../src/audit/parsers/ts.cjs';
 import type { RepoModel } from '../../../src/audit/model.js';
 import { databaseSchemas, type TenantTable } from '../../../src/audit/schema/tenancy.js';
 import { boundToPrincipal, isAncestor, resultBinding, signedInUser, unwrap } from './scope.js';

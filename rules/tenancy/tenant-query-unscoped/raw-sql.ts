@@ -3,7 +3,7 @@
  * drizzle table/column holes their names); the summary step parses it with PostgreSQL's parser and checks that every
  * tenant-owned table it reads or changes has its tenant column constrained in WHERE or in its JOIN condition.
  */
-import { ts } from 'ts-morph';
+import { ts } from '../../../src/audit/parsers/ts.cjs';
 import { parseSync } from 'libpg-query';
 import type { TenantTable } from '../../../src/audit/schema/tenancy.js';
 import { normalizeKey } from '../../../src/audit/schema/tenancy.js';

@@ -2,7 +2,7 @@
  * Query call sites per data-access library, recognised by syntax: the table they touch, the operation, and the filter
  * (an object to judge key by key, or an expression whose column mentions are collected).
  */
-import { ts } from 'ts-morph';
+import { ts } from '../../../src/audit/parsers/ts.cjs';
 import type { TenantTable } from '../../../src/audit/schema/tenancy.js';
 import { findDeclaration, isFunctionLike, propertyName, resolveValue, unwrap } from './scope.js';
 

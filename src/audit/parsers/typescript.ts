@@ -5,12 +5,11 @@ import { scriptKindOf } from '../languages.js';
 let loaded: typeof Ts | undefined;
 
 /**
- * ts-morph's bundled TypeScript, loaded on first use: its half second of start-up is not paid by a cached run or a
- * tree without TypeScript. `require` rather than `import`: an ES import of the CommonJS package first makes Node scan
- * its source for named exports.
+ * ts-morph's bundled TypeScript (through ts.cjs, which says why not ts-morph itself), loaded on first use: its start-up
+ * is not paid by a cached run or a tree without TypeScript.
  */
 export function typescript(): typeof Ts {
-  loaded ??= (createRequire(import.meta.url)('ts-morph') as { ts: typeof Ts }).ts;
+  loaded ??= (createRequire(import.meta.url)('./ts.cjs') as { ts: typeof Ts }).ts;
   return loaded;
 }
 

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../parsers/ts.cjs';
 import { parsePg } from '../parsers/pg.js';
 import type { RepoModel } from '../model.js';
 import type { SourceIssue, SourceRef } from './types.js';

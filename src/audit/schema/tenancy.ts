@@ -4,7 +4,7 @@
  * has (Prisma client extensions or middleware that inject a tenant filter, row-level security). The result is plain
  * data: file rules receive it through `prepare`, in worker threads too.
  */
-import { ts } from 'ts-morph';
+import { ts } from '../parsers/ts.cjs';
 import type { RepoModel } from '../model.js';
 import { ormSchemas } from './orm/index.js';
 import { nonSchemaPath } from './source-paths.js';

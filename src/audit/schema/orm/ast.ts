@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../../parsers/ts.cjs';
 import type { SourceRef } from '../types.js';
 
 /** A parsed source with its path, as the ORM readers receive it. */

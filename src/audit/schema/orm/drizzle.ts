@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../../parsers/ts.cjs';
 import type { SchemaColumn, SchemaForeignKey, SchemaIndex, SchemaTable } from '../types.js';
 import { chainOf, calleeName, nameOf, objectArg, property, refOf, stringOf, targetName, topLevelConsts, unwrap, type SourceFile } from './ast.js';
 

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../../parsers/ts.cjs';
 import type { SchemaColumn, SchemaTable, SourceRef } from '../types.js';
 import { upRange } from '../source-paths.js';
 import { chainOf, nameOf, refOf, stringOf, unwrap, type SourceFile } from './ast.js';

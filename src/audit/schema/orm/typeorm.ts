@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../../parsers/ts.cjs';
 import type { SchemaColumn, SchemaForeignKey, SchemaIndex, SchemaTable, SourceRef } from '../types.js';
 import { decoratorsOf, nameOf, objectArg, property, refOf, snakeCase, stringOf, targetName, unwrap, type SourceFile } from './ast.js';
 
