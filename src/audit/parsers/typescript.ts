@@ -21,5 +21,6 @@ export function parseTypeScript(path: string, text: string): Ts.SourceFile {
   const ts = typescript();
   const kind = scriptKindOf(path);
   const scriptKind = kind === 'tsx' ? ts.ScriptKind.TSX : kind === 'js' ? ts.ScriptKind.JS : kind === 'jsx' ? ts.ScriptKind.JSX : ts.ScriptKind.TS;
-  return ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, scriptKind);
+  // No rule reads JSDoc: skipping its parse saves a tenth of the parse (comments stay in the text).
+  return ts.createSourceFile(path, text, { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone }, true, scriptKind);
 }
