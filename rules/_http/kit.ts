@@ -38,13 +38,33 @@ export interface HttpSignal {
   http?: HttpFacts;
 }
 
+type HttpFiles = ReadonlyArray<{ path: string; facts: HttpFacts }>;
+
+/**
+ * Built models by the files they were built from. Most HTTP rules read the same files, and their signals carry the
+ * very same facts objects (one extraction per file), so the link step runs once for all of them. Rules only read
+ * the model.
+ */
+const models = new WeakMap<RepoModel, Array<{ files: HttpFiles; http: HttpModel }>>();
+
+/** The linked model of the HTTP facts among a rule's signals (shared with any rule that emitted the same facts). */
 export function httpModel(model: RepoModel, signals: readonly Signal[]): HttpModel {
   const files: Array<{ path: string; facts: HttpFacts }> = [];
   for (const s of signals) {
     const http = (s.value as HttpSignal).http;
     if (http) files.push({ path: s.path, facts: http });
   }
-  return buildHttpModel(model, files);
+  let built = models.get(model);
+  if (!built) models.set(model, (built = []));
+  const found = built.find((b) => sameFiles(b.files, files));
+  if (found) return found.http;
+  const http = buildHttpModel(model, files);
+  built.push({ files, http });
+  return http;
+}
+
+function sameFiles(a: HttpFiles, b: HttpFiles): boolean {
+  return a.length === b.length && a.every((x, i) => x.path === b[i]!.path && x.facts === b[i]!.facts);
 }
 
 /** Routes a client calls: not CORS preflights, HEAD, or health/metrics/docs endpoints. */
@@ -71,9 +91,13 @@ export function dependenciesOf(model: RepoModel, dir: string): Set<string> {
   return deps;
 }
 
+// Several rules strip the same file one after another: the last answer is kept.
+let stripped: { text: string; code: string } | undefined;
+
 /** The text without comments (`// TODO: add rate limiting` is not a rate limiter). Strings that contain `//` lose their tail. */
 export function withoutComments(text: string): string {
-  return text.replace(/\/\*[\s\S]*?\*\/|(^|[^:\\])\/\/[^\n]*/g, '$1');
+  if (stripped?.text !== text) stripped = { text, code: text.replace(/\/\*[\s\S]*?\*\/|(^|[^:\\])\/\/[^\n]*/g, '$1') };
+  return stripped.code;
 }
 
 /**

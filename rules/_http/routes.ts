@@ -7,7 +7,7 @@
  * result is a serializable {@link HttpFacts} (offsets, names, import specifiers) that rules `emit`, and `link.ts`
  * joins the facts of all files in `summarize` (mount chains, global guards, Nest global prefix, Next.js middleware).
  */
-import { ts } from 'ts-morph';
+import { ts } from '../../src/audit/parsers/ts.cjs';
 import { joinPaths, nextRoutePath } from './paths.js';
 import { authCall, authName, authProperty, rateLimitName, sessionLoader, signatureCheckName, validatorName, webhookVerification } from './words.js';
 
@@ -159,6 +159,10 @@ const frameworkModules: Array<[RegExp, Framework]> = [
   [/^@nestjs\/(?:common|core)$/, 'nest'],
   [/^next(?:\/server)?$/, 'next'],
 ];
+/** Methods that return the instance they are called on: `new Hono().use(mw).get(...)`. */
+const chainMethods = new Set(['use', 'route', 'on', 'onError', 'notFound']);
+/** Calls on a unit besides routes that `onCall` records. */
+const registrationMethods = new Set(['route', 'use', 'register', 'addHook', 'on', 'setErrorHandler', 'onError', 'prefix', 'useGlobalGuards', 'useGlobalPipes', 'useGlobalFilters', 'setGlobalPrefix', 'enableVersioning']);
 const fastifyHooks = new Set(['onRequest', 'preParsing', 'preValidation', 'preHandler']);
 const typeFramework: Record<string, Framework> = Object.assign(Object.create(null) as Record<string, Framework>, {
   FastifyInstance: 'fastify', FastifyPluginAsync: 'fastify', FastifyPluginCallback: 'fastify', FastifyPluginAsyncTypebox: 'fastify',
@@ -177,12 +181,23 @@ const nonValidatorReceivers = /^(?:JSON|qs|querystring|url|URL|path|cookie|cooki
 export const nonServedPath =
   /(?:^|\/)(?:__tests__|__mocks__|tests?|specs?|e2e|cypress|playwright|fixtures?|__fixtures__|mocks?|stubs?|examples?|samples?|docs?|benchmarks?|scripts?|seeds?|migrations?)\/|\.(?:test|spec|e2e|e2e-spec|stories|story|cy|bench|d)\.[cm]?[jt]sx?$/;
 
+type WrapperExpression = ts.ParenthesizedExpression | ts.AsExpression | ts.NonNullExpression | ts.AwaitExpression | ts.TypeAssertion | ts.SatisfiesExpression;
+
+// By kind: `unwrap` runs on nearly every expression looked at, and each `ts.isX` is a lookup on the compiler's namespace.
+const wrapperKinds: ReadonlySet<ts.SyntaxKind> = new Set([
+  ts.SyntaxKind.ParenthesizedExpression,
+  ts.SyntaxKind.AsExpression,
+  ts.SyntaxKind.NonNullExpression,
+  ts.SyntaxKind.AwaitExpression,
+  ts.SyntaxKind.TypeAssertionExpression,
+  ts.SyntaxKind.SatisfiesExpression,
+]);
+
+/** The expression inside parentheses, `as`, `!`, `await`, `<T>x` and `satisfies`. */
 function unwrap(node: ts.Expression): ts.Expression {
   let e = node;
-  for (;;) {
-    if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isAwaitExpression(e) || ts.isTypeAssertionExpression(e) || ts.isSatisfiesExpression(e)) e = e.expression;
-    else return e;
-  }
+  while (wrapperKinds.has(e.kind)) e = (e as WrapperExpression).expression;
+  return e;
 }
 
 export function propertyName(name: ts.PropertyName | ts.MemberName | undefined): string | undefined {
@@ -211,6 +226,9 @@ export function isFunctionLike(node: ts.Node): node is ts.ArrowFunction | ts.Fun
   return k === Kind.arrow || k === Kind.functionExpression || k === Kind.functionDeclaration || k === Kind.method;
 }
 
+// Read once, like `Kind`: the walk calls it at every node.
+const { forEachChild } = ts;
+
 /**
  * Iterative pre-order walk: deeply nested code must not overflow the stack. The stack is indexed by hand: popping
  * and truncating JS arrays shrinks and regrows their storage at every node, which cost as much as the walk itself.
@@ -231,7 +249,7 @@ export function forEachDescendant(root: ts.Node, visit: (node: ts.Node) => boole
       if (visit(node) === false) continue;
     }
     count = 0;
-    ts.forEachChild(node, collect);
+    forEachChild(node, collect);
     for (let i = count - 1; i >= 0; i--) stack[top++] = children[i]!;
   }
 }
@@ -284,6 +302,13 @@ interface Analysis {
   factories: Map<string, string>;
   /** Local handler functions by name (or Class.method) → node. */
   localFunctions: Map<string, ts.Node>;
+  /**
+   * Facts of local handler functions, computed when first asked for: most handler-shaped functions are neither
+   * exported nor used by a route here, and their facts would be dropped unread.
+   */
+  handlerFacts: Map<string, HandlerFacts>;
+  /** Module-level functions by name, indexed on first use (see `findFunctionDeclaration`). */
+  moduleFunctions?: Map<string, ts.FunctionLikeDeclaration>;
   /** Local variables holding `new SomeController()` → class name. */
   instances: Map<string, string>;
   /** `const r = app.withTypeProvider<T>()`, `const api = app`: bound once plugin parameters are known. */
@@ -336,6 +361,7 @@ function analyze(source: ts.SourceFile, path: string): HttpFacts {
     units: new Map(),
     factories: new Map(),
     localFunctions: new Map(),
+    handlerFacts: new Map(),
     instances: new Map(),
     aliases: [],
     variables: new Map(),
@@ -493,6 +519,8 @@ function bind(a: Analysis, container: ts.Node, name: string, key: string): void 
 }
 
 function lookup(a: Analysis, at: ts.Node, name: string): string | undefined {
+  // Most files bind no unit at all: no need to climb the tree.
+  if (a.bindings.size === 0) return undefined;
   let n: ts.Node | undefined = at;
   while (n) {
     if (isFunctionLike(n) || ts.isSourceFile(n)) {
@@ -563,7 +591,7 @@ function creationOf(a: Analysis, expr: ts.Expression): Creation | undefined {
     if (spec === 'express' && name === 'Router') return { framework: 'express', kind: 'router', prefix: '', node: e };
   }
   // new Hono().get(...).post(...): the chain's root creates the unit.
-  if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && (routeMethods.has(e.expression.name.text) || ['use', 'route', 'on', 'onError', 'notFound'].includes(e.expression.name.text))) {
+  if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && (routeMethods.has(e.expression.name.text) || chainMethods.has(e.expression.name.text))) {
     return creationOf(a, e.expression.expression);
   }
   return undefined;
@@ -688,6 +716,8 @@ function moduleLevelPlugin(fn: ts.Node): boolean {
 
 /** Functions that build and return a router: `export function usersRouter() { const r = Router(); ...; return r; }`. */
 function collectFactories(a: Analysis, functions: readonly ts.Node[]): void {
+  // A factory returns a unit bound or created here: without any, no function in the file is one.
+  if (a.bindings.size === 0 && a.unitNodes.size === 0) return;
   for (const fn of functions) {
     if (!isFunctionLike(fn) || !fn.body) continue;
     const name = functionName(fn);
@@ -928,20 +958,33 @@ function collectLocalFunctions(a: Analysis, functions: readonly ts.Node[], class
       else if (ts.isObjectLiteralExpression(owner) && method) name = method;
     } else name = functionName(fn);
     if (!name || a.localFunctions.has(name)) continue;
-    a.localFunctions.set(name, fn);
-    a.facts.functions[name] = analyzeHandler(fn, a.source);
+    declareLocalFunction(a, name, fn);
   }
   // Class property handlers: `create = async (req, res) => {...}`
   for (const cls of classes) {
     if (!cls.name) continue;
     for (const member of cls.members) {
       if (ts.isPropertyDeclaration(member) && member.initializer && isFunctionLike(unwrap(member.initializer)) && handlerShaped(unwrap(member.initializer))) {
-        const name = `${cls.name.text}.${propertyName(member.name) ?? ''}`;
-        a.localFunctions.set(name, unwrap(member.initializer));
-        a.facts.functions[name] = analyzeHandler(unwrap(member.initializer), a.source);
+        declareLocalFunction(a, `${cls.name.text}.${propertyName(member.name) ?? ''}`, unwrap(member.initializer));
       }
     }
   }
+}
+
+function declareLocalFunction(a: Analysis, name: string, fn: ts.Node, facts?: HandlerFacts): void {
+  a.localFunctions.set(name, fn);
+  if (facts) a.handlerFacts.set(name, facts);
+  else a.handlerFacts.delete(name);
+}
+
+function localHandlerFacts(a: Analysis, name: string): HandlerFacts | undefined {
+  let facts = a.handlerFacts.get(name);
+  const fn = facts ? undefined : a.localFunctions.get(name);
+  if (fn) {
+    facts = analyzeHandler(fn, a.source);
+    a.handlerFacts.set(name, facts);
+  }
+  return facts;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -981,8 +1024,7 @@ function classify(a: Analysis, expr: ts.Expression, depth = 0): Classified {
     const local = a.localFunctions.get(e.text);
     if (local && isFunctionLike(local)) {
       out.errorHandler = local.parameters.length === 4;
-      const facts = a.facts.functions[e.text];
-      if (facts?.auth) out.auth = true;
+      if (localHandlerFacts(a, e.text)?.auth) out.auth = true;
     }
     const declared = findFunctionDeclaration(a, e.text);
     if (declared && declared.parameters.length === 4) out.errorHandler = true;
@@ -1015,19 +1057,28 @@ function classify(a: Analysis, expr: ts.Expression, depth = 0): Classified {
   return out;
 }
 
+/** The first module-level `function name` or `const name = () => ...` / `function () {...}`. */
 function findFunctionDeclaration(a: Analysis, name: string): ts.FunctionLikeDeclaration | undefined {
-  for (const s of a.source.statements) {
-    if (ts.isFunctionDeclaration(s) && s.name?.text === name) return s;
-    if (ts.isVariableStatement(s)) {
-      for (const d of s.declarationList.declarations) {
-        if (ts.isIdentifier(d.name) && d.name.text === name && d.initializer) {
-          const init = unwrap(d.initializer);
-          if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) return init;
-        }
-      }
+  a.moduleFunctions ??= indexModuleFunctions(a.source);
+  return a.moduleFunctions.get(name);
+}
+
+// Asked for every exported name and every call in a handler: a scan of the statements per question was quadratic.
+function indexModuleFunctions(source: ts.SourceFile): Map<string, ts.FunctionLikeDeclaration> {
+  const index = new Map<string, ts.FunctionLikeDeclaration>();
+  const add = (name: string, fn: ts.FunctionLikeDeclaration): void => {
+    if (!index.has(name)) index.set(name, fn);
+  };
+  for (const s of source.statements) {
+    if (ts.isFunctionDeclaration(s) && s.name) add(s.name.text, s);
+    if (!ts.isVariableStatement(s)) continue;
+    for (const d of s.declarationList.declarations) {
+      if (!ts.isIdentifier(d.name) || !d.initializer) continue;
+      const init = unwrap(d.initializer);
+      if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) add(d.name.text, init);
     }
   }
-  return undefined;
+  return index;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -1085,7 +1136,7 @@ function onCall(a: Analysis, call: ts.CallExpression): void {
     return;
   }
   const method = callee.name.text;
-  if (!routeMethods.has(method) && !['route', 'use', 'register', 'addHook', 'on', 'setErrorHandler', 'onError', 'prefix', 'useGlobalGuards', 'useGlobalPipes', 'useGlobalFilters', 'setGlobalPrefix', 'enableVersioning'].includes(method)) return;
+  if (!routeMethods.has(method) && !registrationMethods.has(method)) return;
   const receiver = receiverOf(a, callee.expression);
   if (!receiver) return;
   const unit = a.units.get(receiver.unit);
@@ -1296,8 +1347,7 @@ function exportWrappedHandler(a: Analysis, name: string, init: ts.Expression | u
   const facts = scratch.handler ?? { reads: [], validated: false, auth: false, signature: false };
   facts.auth ||= scratch.auth;
   facts.validated ||= scratch.validated;
-  a.localFunctions.set(name, call);
-  a.facts.functions[name] = facts;
+  declareLocalFunction(a, name, call, facts);
   return name;
 }
 
@@ -1644,9 +1694,15 @@ function collectExports(a: Analysis): void {
   const unitOfExpr = (expr: ts.Expression | undefined): string | undefined => {
     if (!expr) return undefined;
     const e = unwrap(expr);
-    if (ts.isIdentifier(e)) return lookup(a, e, e.text) ?? a.factories.get(e.text) ?? (findFunctionDeclaration(a, e.text) ? a.unitNodes.get(findFunctionDeclaration(a, e.text)!) : undefined);
-    const direct = a.unitNodes.get(e) ?? (creationOf(a, e) ? a.unitNodes.get(creationOf(a, e)!.node) : undefined);
+    if (ts.isIdentifier(e)) {
+      const declared = findFunctionDeclaration(a, e.text);
+      return lookup(a, e, e.text) ?? a.factories.get(e.text) ?? (declared ? a.unitNodes.get(declared) : undefined);
+    }
+    const direct = a.unitNodes.get(e);
     if (direct) return direct;
+    const created = creationOf(a, e);
+    const createdUnit = created ? a.unitNodes.get(created.node) : undefined;
+    if (createdUnit) return createdUnit;
     if (ts.isCallExpression(e)) for (const arg of e.arguments) if (isFunctionLike(unwrap(arg))) return a.unitNodes.get(unwrap(arg));
     return undefined;
   };
@@ -1679,8 +1735,9 @@ function collectExports(a: Analysis): void {
     }
   };
   for (const s of a.source.statements) {
-    const exported = ts.canHaveModifiers(s) && (ts.getCombinedModifierFlags(s as ts.Declaration) & ts.ModifierFlags.Export) !== 0;
-    const isDefault = ts.canHaveModifiers(s) && (ts.getCombinedModifierFlags(s as ts.Declaration) & ts.ModifierFlags.Default) !== 0;
+    const flags = ts.canHaveModifiers(s) ? ts.getCombinedModifierFlags(s as ts.Declaration) : 0;
+    const exported = (flags & ts.ModifierFlags.Export) !== 0;
+    const isDefault = (flags & ts.ModifierFlags.Default) !== 0;
     if (ts.isExportAssignment(s)) {
       const unit = unitOfExpr(s.expression);
       if (unit) exp.default = unit;
@@ -1689,8 +1746,7 @@ function collectExports(a: Analysis): void {
       if (ts.isNewExpression(e) && ts.isIdentifier(e.expression)) exportClass('default', e.expression.text);
       if (ts.isObjectLiteralExpression(e)) exportObject('default', e);
       if (isFunctionLike(e) && handlerShaped(e)) {
-        a.localFunctions.set('default', e);
-        a.facts.functions.default = analyzeHandler(e, a.source);
+        declareLocalFunction(a, 'default', e);
         fnExp.default = 'default';
       }
     } else if (ts.isFunctionDeclaration(s) && exported) {
@@ -1729,8 +1785,7 @@ function collectExports(a: Analysis): void {
         if (ts.isNewExpression(e) && ts.isIdentifier(e.expression)) exportClass('default', e.expression.text);
         if (ts.isIdentifier(e) && a.localFunctions.has(e.text)) fnExp.default = e.text;
         if (isFunctionLike(e) && handlerShaped(e) && !unit) {
-          a.localFunctions.set('default', e);
-          a.facts.functions.default = analyzeHandler(e, a.source);
+          declareLocalFunction(a, 'default', e);
           fnExp.default = 'default';
         }
       } else {
@@ -1752,7 +1807,7 @@ function collectExports(a: Analysis): void {
   }
   // Only handler functions that something exports (or a route here uses) are worth keeping.
   const keep = new Set([...Object.values(fnExp), ...a.facts.routes.flatMap((r) => (r.handlerRef && 'local' in r.handlerRef ? [r.handlerRef.local] : []))]);
-  for (const key of Object.keys(a.facts.functions)) if (!keep.has(key)) delete a.facts.functions[key];
+  for (const name of a.localFunctions.keys()) if (keep.has(name)) a.facts.functions[name] = localHandlerFacts(a, name)!;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -1863,6 +1918,13 @@ function onNextMiddleware(a: Analysis): void {
 
 function onTextFacts(a: Analysis): void {
   const text = a.source.text;
+  if (text.includes('APP_')) onNestProviders(a, text);
+  // Every alternative contains "version": the literal test spares most files the case-insensitive alternation.
+  if (/version/i.test(text) && /\bconstraints\s*:\s*\{\s*version\b|['"](?:accept-version|api-version|x-api-version)['"]|\bversionRouter\b|express-routes-versioning|\bVersioningType\b/i.test(text)) a.facts.versioning = true;
+}
+
+/** `{ provide: APP_GUARD, useClass: AuthGuard }`: global guards, pipes and filters. */
+function onNestProviders(a: Analysis, text: string): void {
   for (const m of text.matchAll(/provide\s*:\s*APP_(GUARD|PIPE|FILTER)\s*,\s*use(?:Class|Existing|Value|Factory)\s*:\s*(?:new\s+)?([\w.]+)/g)) {
     const [, kind, name] = m;
     if (kind === 'GUARD') {
@@ -1871,8 +1933,6 @@ function onTextFacts(a: Analysis): void {
     } else if (kind === 'PIPE') nest(a).globalPipe = true;
     else addErrorHandler(a, 'nest');
   }
-  // Every alternative contains "version": the literal test spares most files the case-insensitive alternation.
-  if (/version/i.test(text) && /\bconstraints\s*:\s*\{\s*version\b|['"](?:accept-version|api-version|x-api-version)['"]|\bversionRouter\b|express-routes-versioning|\bVersioningType\b/i.test(text)) a.facts.versioning = true;
 }
 
 /** Handler facts of an arbitrary function (used for error leak checks and by rules that look at one handler). */
