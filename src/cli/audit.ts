@@ -61,7 +61,7 @@ function printableConfig(config: ResolvedConfig): unknown {
 }
 
 async function action(path: string | undefined, flags: AuditFlags): Promise<void> {
-  enableCompileCache();
+  enableCompileCache(resolve(path ?? '.'));
   // Loaded here, not at start-up, and only what this run needs: the rules and the engine pull in TypeScript and the
   // parsers, which `create`, `--help`, `--version` and an audit answered by the cache do not need.
   const [{ loadRawConfig, resolveConfig }, { assertDirectory }, { auditRun }, { loadReporter }] = await Promise.all([
