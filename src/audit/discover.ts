@@ -1,6 +1,6 @@
 import { createHash, hash } from 'node:crypto';
 import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, readSync, readdirSync, realpathSync } from 'node:fs';
-import { resolve, sep } from 'node:path';
+import { sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { KnownError } from '../core/errors.js';
 import { realFs, type Fs } from '../core/fs.js';
@@ -71,6 +71,10 @@ export interface DiscoveredFile {
 
 const ascii = /^[\x00-\x7f]*$/;
 
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 class ReadFile implements DiscoveredFile {
   #bytes: Buffer | undefined;
   #text: string | undefined;
@@ -84,13 +88,12 @@ class ReadFile implements DiscoveredFile {
     bytes: Uint8Array | (() => Uint8Array),
   ) {
     if (typeof bytes === 'function') this.#load = bytes;
-    else this.#bytes = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    else this.#bytes = asBuffer(bytes);
   }
 
   private get bytes(): Buffer {
     if (this.#bytes === undefined) {
-      const bytes = this.#load!();
-      this.#bytes = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      this.#bytes = asBuffer(this.#load!());
       this.#load = undefined;
     }
     return this.#bytes;
@@ -176,7 +179,8 @@ function relativeTo(base: string, path: string): string {
 export function ignoredBy(scopes: readonly IgnoreScope[], path: string, isDirectory: boolean): boolean {
   let ignored = false;
   for (const scope of scopes) {
-    if (scope.base !== '' && !path.startsWith(scope.base + '/')) continue;
+    const { base } = scope;
+    if (base !== '' && !(path[base.length] === '/' && path.startsWith(base))) continue;
     const candidate = relativeTo(scope.base, path) + (isDirectory ? '/' : '');
     const result = scope.matcher.test(candidate);
     if (result.ignored) ignored = true;
@@ -276,11 +280,12 @@ export async function discover(options: DiscoverOptions): Promise<Discovery> {
   const realRoot = await fs.realpath(root);
   const files: DiscoveredFile[] = [];
   const skipped: SkippedFile[] = [];
-  const configScope: IgnoreScope = { base: '', matcher: ignore().add([...options.exclude]) };
+  // A matcher without patterns neither ignores nor re-includes anything: testing every path against it is waste.
+  const configScopes: IgnoreScope[] = options.exclude.length > 0 ? [{ base: '', matcher: ignore().add([...options.exclude]) }] : [];
   const includeMatcher = options.include.length > 0 ? ignore().add([...options.include]) : undefined;
   const defaultExcluded = new Set<string>(defaultExcludedDirectories);
 
-  const queue: Array<{ dir: string; rel: string; scopes: IgnoreScope[] }> = [{ dir: realRoot, rel: '', scopes: [configScope] }];
+  const queue: Array<{ dir: string; rel: string; scopes: IgnoreScope[] }> = [{ dir: realRoot, rel: '', scopes: configScopes }];
   const reads: Array<Promise<void>> = [];
   let inFlight = 0;
   const waiters: Array<() => void> = [];
@@ -361,15 +366,18 @@ export async function discover(options: DiscoverOptions): Promise<Discovery> {
       continue;
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    // Entry names hold no separator and `dir` is resolved: joining by hand is what `resolve` would return, without
+    // re-normalising the whole path for every entry.
+    const dirPrefix = dir.endsWith(sep) ? dir : dir + sep;
     let scopes = parentScopes;
     for (const entry of entries) {
       if (!ignoreFileNames.includes(entry.name) || !entry.isFile()) continue;
-      const content = await readIgnoreFile(fs, resolve(dir, entry.name), maxFileBytes);
+      const content = await readIgnoreFile(fs, dirPrefix + entry.name, maxFileBytes);
       if (content !== undefined) scopes = [...scopes, { base: rel, matcher: ignore().add(content) }];
     }
     for (const entry of entries) {
       const childRel = rel === '' ? entry.name : `${rel}/${entry.name}`;
-      const childAbs = resolve(dir, entry.name);
+      const childAbs = dirPrefix + entry.name;
       if (entry.isSymbolicLink()) {
         let target: string;
         try {

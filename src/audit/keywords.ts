@@ -1,4 +1,4 @@
-import { buildAutomaton } from '../core/aho-corasick.js';
+import { buildAutomaton, outputLastTable } from '../core/aho-corasick.js';
 
 /**
  * Keyword pre-filters of all file rules, answered in one pass over a file. Testing every rule's keywords with
@@ -17,12 +17,14 @@ export class KeywordIndex {
   private readonly other: string[] = [];
   /** For every list: indexes of its ASCII keywords, then (offset by ascii.length) its other keywords; undefined: no filter. */
   private readonly lists: Array<Int32Array | undefined>;
-  /** Full transition table: delta[state * 128 + byte]. */
-  private readonly delta: Int32Array;
+  /** The transitions and the first state where a keyword ends (see `outputLastTable`). */
+  private readonly next: Uint16Array | Int32Array;
+  private readonly firstOutput: number;
+  /** Length of the longest ASCII keyword. */
+  private readonly longest: number;
   /** Keyword ending at a state (-1 none) and the next state along the suffix links that ends a keyword (-1 none). */
   private readonly word: Int32Array;
   private readonly dictLink: Int32Array;
-  private readonly hasOutput: Uint8Array;
 
   constructor(keywordLists: ReadonlyArray<readonly string[] | undefined>) {
     const ids = new Map<string, number>();
@@ -41,16 +43,20 @@ export class KeywordIndex {
     );
 
     const automaton = buildAutomaton(this.ascii);
+    const { next, firstOutput, renumbered } = outputLastTable(automaton);
+    const word = new Int32Array(automaton.states).fill(-1);
     const dictLink = new Int32Array(automaton.states).fill(-1);
     for (const s of automaton.order) {
       if (s === 0) continue;
       const f = automaton.fail[s]!;
-      dictLink[s] = automaton.word[f]! >= 0 ? f : dictLink[f]!;
+      word[renumbered[s]!] = automaton.word[s]!;
+      dictLink[renumbered[s]!] = automaton.word[f]! >= 0 ? renumbered[f]! : dictLink[renumbered[f]!]!;
     }
-    this.delta = automaton.delta;
-    this.word = automaton.word;
+    this.next = next;
+    this.firstOutput = firstOutput;
+    this.longest = Math.max(0, ...this.ascii.map((k) => k.length));
+    this.word = word;
     this.dictLink = dictLink;
-    this.hasOutput = automaton.ends;
   }
 
   /**
@@ -69,20 +75,53 @@ export class KeywordIndex {
   }
 
   private scan(content: string | Uint8Array, found: Uint8Array): void {
-    const { delta, hasOutput } = this;
+    if (typeof content === 'string') this.scanText(content, found);
+    else this.scanBytes(content, found);
+  }
+
+  private scanText(text: string, found: Uint8Array): void {
+    const { next, firstOutput } = this;
     let s = 0;
-    if (typeof content === 'string') {
-      for (let i = 0, n = content.length; i < n; i++) {
-        const c = content.charCodeAt(i);
-        s = c < 128 ? delta[s * 128 + c]! : 0;
-        if (hasOutput[s] === 1) this.mark(s, found);
-      }
-    } else {
-      for (let i = 0, n = content.length; i < n; i++) {
-        const c = content[i]!;
-        s = c < 128 ? delta[s * 128 + c]! : 0;
-        if (hasOutput[s] === 1) this.mark(s, found);
-      }
+    for (let i = 0, n = text.length; i < n; i++) {
+      const c = text.charCodeAt(i);
+      // A non-ASCII code unit starts no keyword and continues none: back to the root.
+      s = c < 128 ? next[(s << 7) | c]! : 0;
+      if (s >= firstOutput) this.mark(s, found);
+    }
+  }
+
+  /**
+   * Two automata walk the two halves side by side: each step waits on its previous table load, and two independent
+   * chains of loads run in about the time of one. The first half runs on `longest - 1` bytes into the second, so that
+   * a keyword across the middle is seen whole; a keyword seen by both is marked twice, which changes nothing.
+   */
+  private scanBytes(bytes: Uint8Array, found: Uint8Array): void {
+    const { next, firstOutput } = this;
+    const n = bytes.length;
+    const half = n >> 1;
+    const firstEnd = Math.min(n, half + this.longest - 1);
+    let a = 0;
+    let b = 0;
+    let i = 0;
+    let j = half;
+    // Bytes of multi-byte characters (0x80 and up) send a walk back to the root, as a non-ASCII code unit does.
+    for (; i < half; i++, j++) {
+      const c = bytes[i]!;
+      const d = bytes[j]!;
+      a = c < 128 ? next[(a << 7) | c]! : 0;
+      b = d < 128 ? next[(b << 7) | d]! : 0;
+      if (a >= firstOutput) this.mark(a, found);
+      if (b >= firstOutput) this.mark(b, found);
+    }
+    for (; i < firstEnd; i++) {
+      const c = bytes[i]!;
+      a = c < 128 ? next[(a << 7) | c]! : 0;
+      if (a >= firstOutput) this.mark(a, found);
+    }
+    for (; j < n; j++) {
+      const d = bytes[j]!;
+      b = d < 128 ? next[(b << 7) | d]! : 0;
+      if (b >= firstOutput) this.mark(b, found);
     }
   }
 

@@ -67,3 +67,27 @@ export function buildAutomaton(keywords: readonly string[]): Automaton {
   }
   return { states, edges, delta, fail, word: Int32Array.from(word), ends, order: Int32Array.from(order) };
 }
+
+/**
+ * An automaton's complete transition table by `(state << 7) | code`, its states renumbered so that those where a
+ * keyword ends (the state's own or a suffix's) are the last ones, from `firstOutput` on: a scan tests for a match with
+ * one comparison instead of a second table load. `column` is the code whose transitions a code takes (case folding).
+ */
+export function outputLastTable(
+  automaton: Automaton,
+  column: (code: number) => number = (code) => code,
+): { next: Uint16Array | Int32Array; firstOutput: number; renumbered: Int32Array } {
+  const { states, ends, delta } = automaton;
+  // The root ends no keyword (none is empty) and keeps number 0.
+  const renumbered = new Int32Array(states);
+  let count = 0;
+  for (let s = 0; s < states; s++) if (ends[s] === 0) renumbered[s] = count++;
+  const firstOutput = count;
+  for (let s = 0; s < states; s++) if (ends[s] === 1) renumbered[s] = count++;
+  const next = states <= 0x10000 ? new Uint16Array(states * 128) : new Int32Array(states * 128);
+  for (let s = 0; s < states; s++) {
+    const row = renumbered[s]! << 7;
+    for (let c = 0; c < 128; c++) next[row | c] = renumbered[delta[s * 128 + column(c)]!]!;
+  }
+  return { next, firstOutput, renumbered };
+}

@@ -18,6 +18,9 @@ describe('keyword index (all rules’ pre-filters in one pass)', () => {
       '\uFEFFreq',
       'ré-only',
       'sq' + 'l`',
+      // Across the middle of the content, where the byte scan splits its two walks.
+      'x'.repeat(10) + 'request' + 'x'.repeat(10),
+      'x'.repeat(4) + 'app.get(' + 'x'.repeat(5),
     ];
     const index = new KeywordIndex(lists);
     for (const text of samples) {
@@ -35,6 +38,27 @@ describe('keyword index (all rules’ pre-filters in one pass)', () => {
       let text = '';
       for (let i = 0; i < 40; i++) text += alphabet[Math.floor(random() * alphabet.length)];
       expect(index.match(text), text).toEqual(naive(text));
+    }
+  });
+
+  it('agrees with includes on random keyword sets, text and bytes', () => {
+    const alphabet = 'abc.(é€';
+    let seed = 11;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const word = (max: number) => {
+      let out = '';
+      for (let i = 0, n = 1 + Math.floor(random() * max); i < n; i++) out += alphabet[Math.floor(random() * alphabet.length)];
+      return out;
+    };
+    for (let round = 0; round < 50; round++) {
+      const randomLists = Array.from({ length: 6 }, () => (random() < 0.15 ? undefined : Array.from({ length: Math.floor(random() * 4) }, () => word(4))));
+      const index = new KeywordIndex(randomLists);
+      for (let n = 0; n < 40; n++) {
+        const text = word(60);
+        const expected = randomLists.map((l) => l === undefined || l.some((k) => text.includes(k)));
+        expect(index.match(text), `${JSON.stringify(randomLists)} in ${text}`).toEqual(expected);
+        expect(index.match(new TextEncoder().encode(text), () => text), `${JSON.stringify(randomLists)} in ${text} (bytes)`).toEqual(expected);
+      }
     }
   });
 });

@@ -171,10 +171,17 @@ const readPatterns = [
 ];
 const destructure = /\b(?:const|let|var)\s*\{([^}]*)\}\s*=\s*(?:process\.env|import\.meta\.env)\b/g;
 
-function lineAt(text: string, offset: number): number {
+/** Line numbers of offsets given in ascending order: each call counts only the newlines since the previous one. */
+function lineCounter(text: string): (offset: number) => number {
   let line = 1;
-  for (let i = 0; i < offset; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
+  let from = 0;
+  return (offset) => {
+    for (let nl = text.indexOf('\n', from); nl !== -1 && nl < offset; nl = text.indexOf('\n', from)) {
+      line++;
+      from = nl + 1;
+    }
+    return line;
+  };
 }
 
 function envReads(text: string): Array<{ name: string; offset: number }> {
@@ -209,9 +216,11 @@ function units(model: RepoModel): Unit[] {
   for (const file of model.ofLanguage('ts')) {
     if (testOrScript.test(file.path) || scaffolding.test(file.path)) continue;
     const text = model.text(file.path);
-    if (!text || !/process\.env|import\.meta\.env|Bun\.env|Deno\.env/.test(text)) continue;
+    // Every form contains `.env`: `includes` rules out most files faster than the alternation can.
+    if (!text || !text.includes('.env') || !/process\.env|import\.meta\.env|Bun\.env|Deno\.env/.test(text)) continue;
     const unit = nearest(file.path);
-    for (const read of envReads(text)) if (!unit.reads.has(read.name)) unit.reads.set(read.name, { path: file.path, line: lineAt(text, read.offset) });
+    const lineAt = lineCounter(text);
+    for (const read of envReads(text)) if (!unit.reads.has(read.name)) unit.reads.set(read.name, { path: file.path, line: lineAt(read.offset) });
   }
   return [...byDir.values()];
 }

@@ -89,7 +89,12 @@ function classifyWords(name: string): NameClass | undefined {
   return found.cls;
 }
 
-const identChar = /[A-Za-z0-9_.$-]/;
+/** `[A-Za-z0-9_.$-]` by character code: names are read a character at a time, a regular expression test per character. */
+const identCodes = Uint8Array.from({ length: 128 }, (_, c) => (/[A-Za-z0-9_.$-]/.test(String.fromCharCode(c)) ? 1 : 0));
+const isIdentAt = (line: string, i: number): boolean => {
+  const c = line.charCodeAt(i);
+  return c < 128 && identCodes[c] === 1;
+};
 const configLanguages = new Set<Language>(['env', 'yaml', 'toml', 'dockerfile', 'shell', 'markdown', 'json', 'other']);
 /** Source files the language table calls `other`: there an unquoted value is an expression, not a literal. */
 const codeExtension = /\.(?:go|java|kt|kts|scala|groovy|gradle|rb|php|cs|fs|vb|swift|rs|c|h|cc|cpp|cxx|hpp|m|mm|dart|lua|pl|pm|r|jl|ex|exs|erl|clj|sol|zig|nim|ml|hs|elm|ps1|psm1)$/i;
@@ -162,10 +167,10 @@ export function judgeValue(value: string, cls: NameClass, where: PathKind, compo
 export function genericAt(line: string, pos: number, language: Language, path: string, where: PathKind): { hit?: GenericHit; next: number } {
   // Names longer than 100 characters are data (base64, minified code), not identifiers; the cap keeps dense lines linear.
   let s = pos;
-  while (s > 0 && pos - s < 100 && identChar.test(line[s - 1]!)) s--;
+  while (s > 0 && pos - s < 100 && isIdentAt(line, s - 1)) s--;
   let e = pos;
-  while (e < line.length && e - pos < 100 && identChar.test(line[e]!)) e++;
-  if ((s > 0 && identChar.test(line[s - 1]!)) || (e < line.length && identChar.test(line[e]!))) return { next: e };
+  while (e < line.length && e - pos < 100 && isIdentAt(line, e)) e++;
+  if ((s > 0 && isIdentAt(line, s - 1)) || (e < line.length && isIdentAt(line, e))) return { next: e };
   return { hit: readAssignment(line, s, e, language, path, where), next: e };
 }
 

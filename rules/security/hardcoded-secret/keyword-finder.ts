@@ -1,4 +1,4 @@
-import { buildAutomaton } from '../../../src/core/aho-corasick.js';
+import { buildAutomaton, outputLastTable } from '../../../src/core/aho-corasick.js';
 
 /** ASCII lower-casing by table. */
 const fold = Uint8Array.from({ length: 128 }, (_, c) => (c >= 65 && c <= 90 ? c + 32 : c));
@@ -10,11 +10,9 @@ const fold = Uint8Array.from({ length: 128 }, (_, c) => (c >= 65 && c <= 90 ? c 
  * with one table load, and only where a keyword ends does the trie look at the few characters before it.
  */
 export class KeywordFinder {
-  /**
-   * The automaton's transitions, complete, by state * 128 + lower-cased ASCII code. Entries hold the next state times
-   * 128, negated when a keyword (the state's own or a suffix's) ends there: the hot loop does one load and one sign test.
-   */
-  private readonly delta: Int32Array;
+  /** The automaton's transitions, upper-case letters taking those of lower-case ones (see `outputLastTable`). */
+  private readonly transitions: Uint16Array | Int32Array;
+  private readonly firstOutput: number;
   /** The trie's own edges, by state * 128 + code; -1 where there is none. */
   private readonly edges: Int32Array;
   /** The keyword a trie state completes, or undefined. */
@@ -26,12 +24,9 @@ export class KeywordFinder {
     this.longest = Math.max(0, ...lowered.map((k) => k.length));
 
     const automaton = buildAutomaton(lowered);
-    const delta = new Int32Array(automaton.delta.length);
-    for (let i = 0; i < delta.length; i++) {
-      const next = automaton.delta[i]!;
-      delta[i] = automaton.ends[next] === 1 ? -next * 128 : next * 128;
-    }
-    this.delta = delta;
+    const { next, firstOutput } = outputLastTable(automaton, (c) => fold[c]!);
+    this.transitions = next;
+    this.firstOutput = firstOutput;
     this.edges = automaton.edges;
     this.word = Array.from(automaton.word, (id) => (id >= 0 ? lowered[id] : undefined));
   }
@@ -42,16 +37,13 @@ export class KeywordFinder {
    * before it would have ended earlier, so the leftmost occurrence starts in the few characters before it.
    */
   next(text: string, from: number): { index: number; keyword: string } | undefined {
-    const { delta } = this;
+    const { transitions, firstOutput } = this;
     let s = 0;
     for (let i = from, n = text.length; i < n; i++) {
       const c = text.charCodeAt(i);
-      if (c >= 128) {
-        s = 0;
-        continue;
-      }
-      s = delta[s + fold[c]!]!;
-      if (s < 0) {
+      // A non-ASCII character is in no keyword: back to the root.
+      s = c < 128 ? transitions[(s << 7) | c]! : 0;
+      if (s >= firstOutput) {
         for (let start = Math.max(from, i + 1 - this.longest); start <= i; start++) {
           const keyword = this.longestAt(text, start);
           if (keyword !== undefined) return { index: start, keyword };
