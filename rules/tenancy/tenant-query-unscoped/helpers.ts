@@ -4,7 +4,7 @@
  * the summary: by every call of the helper across the repository, which either checks the row (or the id) against
  * the signed-in tenant, passes its own parameter on (then its callers are judged), or does not.
  */
-import { ts } from 'ts-morph';
+import { ts } from '../../../src/audit/parsers/ts.cjs';
 import type { RepoModel } from '../../../src/audit/model.js';
 import type { TenantTable } from '../../../src/audit/schema/tenancy.js';
 import { callIndexOf, type Imports } from './call-index.js';
@@ -226,7 +226,6 @@ function passedThrough(value: ts.Expression, fn: ts.FunctionLikeDeclaration): He
 
 function judgeCall(call: ts.CallExpression, helper: Pending, path: string, source: ts.SourceFile): CallVerdict {
   const fn = outerFunction(call);
-  const at = `${path}:${source.getLineAndCharacterOfPosition(call.getStart(source)).line + 1}`;
   const table = helper.table as TenantTable;
   if (startupFunction(fn)) return { kind: 'verified' };
   if (resultChecked(call, table, fn) || onlyTested(call, fn) || resultFiltered(call, table, fn, helper.tenantKeyNames)) return { kind: 'verified' };
@@ -238,9 +237,10 @@ function judgeCall(call: ts.CallExpression, helper: Pending, path: string, sourc
     passed++;
     // A checked id settles a lookup by id; a filter on another column (`pullRequestId`) may match every tenant's rows.
     if (!helper.unscoped) {
+      if (fromPrincipal(value)) return { kind: 'verified' };
       // Closures see the checks of the functions around them (`const run = async () => helper(input.id)` in a handler).
       for (let anchor: ts.Node | undefined = call; anchor; anchor = enclosingFunction(anchor)) {
-        if (derivedValue(value, anchor) || fromPrincipal(value)) return { kind: 'verified' };
+        if (derivedValue(value, anchor)) return { kind: 'verified' };
       }
     }
     // `helper(options)` for a helper that reads `options.envelopeItemId`: the caller's callers are asked for that property.
@@ -249,6 +249,8 @@ function judgeCall(call: ts.CallExpression, helper: Pending, path: string, sourc
   // The call hands the helper no id at all (another variant of its options): nothing to look up.
   if (helper.params.length > 0 && passed === 0) return { kind: 'verified' };
   const name = fn ? helperName(fn) : undefined;
+  // Only these verdicts name the call's line: most calls are verified, and a file's line starts cost a pass over it.
+  const at = `${path}:${source.getLineAndCharacterOfPosition(call.getStart(source)).line + 1}`;
   if (fn && name && through.length > 0 && !isRequestHandler(fn, name)) return { kind: 'through', helper: name, params: through, at };
   return { kind: 'unchecked', at };
 }

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../../../src/audit/parsers/ts.cjs';
 import { defineRule } from '../../../src/core/define-rule.js';
 import type { Confidence, Severity } from '../../../src/core/types.js';
 import { parsePg } from '../../../src/audit/parsers/pg.js';
@@ -8,7 +8,7 @@ import { helperName, judgeHelpers, parametersUsed, startupFunction, uniquenessCh
 import { judgeSql, sqlCandidate, sqlTableOf, type SqlSignal, type SqlVerdict } from './raw-sql.js';
 import { derivedValue, fromPrincipal, judgeMentions, judgeObject, isScoped, onlyTested, outerFunction, resultChecked, resultFiltered, valueVerified, type TableIndex, type Verdict } from './scope.js';
 import { membershipNames, membershipVerified } from './membership.js';
-import { backgroundTask, publicProcedure, sharedSecretEndpoint } from './contexts.js';
+import { backgroundTask, importsTaskSdk, publicProcedure, sharedSecretEndpoint } from './contexts.js';
 import { classRepositories, drizzleSite, knexSite, kyselySite, prismaSite, sequelizeSite, typeormSite, type Lookup, type QuerySite } from './sites.js';
 
 type Prepared = Pick<Tenancy, 'tables' | 'rootNames' | 'principalNames' | 'scopeRootNames' | 'scoping' | 'supabase' | 'requestGuards'> & {
@@ -92,10 +92,21 @@ function prep(prepared: Prepared): Prepped {
   };
   // The text pre-filter: a Prisma accessor followed by an operation, a table variable or class by its exact name, or a
   // table name where SQL or a query builder names tables. Most files of an application mention none of them.
-  const alternation = (names: Set<string>): string => [...names].filter((w) => w.length > 1).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|') || '(?!)';
+  const alternation = (names: Set<string>): string | undefined => {
+    const list = [...names].filter((w) => w.length > 1).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    return list.length > 0 ? list.join('|') : undefined;
+  };
+  // A pattern without names matches nothing, yet a regular expression would still try it at every position of a text.
+  const accessorNames = alternation(accessors);
+  const variableNames = alternation(codeNames);
+  const sqlNames = alternation(tableNames);
+  const usage = [
+    ...(accessorNames ? [`\\.(?:${accessorNames})\\s*\\.\\s*(?:find|update|delete|count|aggregate|groupBy|upsert)`] : []),
+    ...(variableNames ? [`\\b(?:${variableNames})\\b`] : []),
+  ];
   const words = [
-    new RegExp(`\\.(?:${alternation(accessors)})\\s*\\.\\s*(?:find|update|delete|count|aggregate|groupBy|upsert)|\\b(?:${alternation(codeNames)})\\b`),
-    new RegExp(`(?:(?:from|join|update|into|table|selectFrom|updateTable|deleteFrom)\\s*\\(?\\s*|\\(\\s*)["'\`]?(?:\\w+["'\`]?\\.["'\`]?)?(?:${alternation(tableNames)})\\b`, 'i'),
+    ...(usage.length > 0 ? [new RegExp(usage.join('|'))] : []),
+    ...(sqlNames ? [new RegExp(`(?:(?:from|join|update|into|table|selectFrom|updateTable|deleteFrom)\\s*\\(?\\s*|\\(\\s*)["'\`]?(?:\\w+["'\`]?\\.["'\`]?)?(?:${sqlNames})\\b`, 'i')] : []),
   ];
   const tenantKeyNames = [...new Set(prepared.tables.flatMap((t) => t.tenantColumns.flatMap((c) => (c.field ? [c.name, c.field] : [c.name]))))];
   const result: Prepped = { lookup, index, words, sequelizeModels, byTable, tenantKeyNames, members: new Set(prepared.membershipNames) };
@@ -364,9 +375,17 @@ export default defineRule({
       if (!repos) classRepos.set(key as ts.Node, (repos = classRepositories(cls as ts.ClassLikeDeclaration | undefined, p.lookup)));
       return repos;
     };
+    // Asked of the file once, and of each function once, not once per query.
+    let taskFile: boolean | undefined;
+    const statistics = new Map<ts.Node, boolean>();
+    const statisticsIn = (fn: ts.FunctionLikeDeclaration): boolean => {
+      let found = statistics.get(fn);
+      if (found === undefined) statistics.set(fn, (found = timeSeriesStatistics(fn.getText())));
+      return found;
+    };
     const judge = (site: QuerySite): void => {
       const table = site.table;
-      if (databaseEnforced(table, prepared.supabase) || backgroundTask(site.node, text)) return;
+      if (databaseEnforced(table, prepared.supabase) || ((taskFile ??= importsTaskSdk(text)) && backgroundTask(site.node))) return;
       let verdict: Verdict;
       if (site.noFilter) verdict = { strength: 'none' };
       else if (site.byKey) {
@@ -425,7 +444,7 @@ export default defineRule({
       // A count that narrows by no key (all rows, or all rows of a year) is usage statistics, not a read of tenant
       // data; so are counts per month or week.
       if (verdict.strength === 'none' && /^(?:count|aggregate)$/.test(site.op)) return;
-      if (!writes && fn && timeSeriesStatistics(fn.getText())) return;
+      if (!writes && fn && statisticsIn(fn)) return;
       const central = centralFor(site, prepared.scoping);
       if (central) {
         const mechanism = central.kind === 'prisma-extension' ? `the Prisma client extension at ${central.path}:${central.line}` : central.kind === 'prisma-middleware' ? `the Prisma middleware at ${central.path}:${central.line}` : `the scoped repository at ${central.path}:${central.line}`;

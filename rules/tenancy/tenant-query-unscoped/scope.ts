@@ -3,7 +3,7 @@
  * parent, unique id), whether a tenant value comes from the request, and whether a single-row result is checked
  * against the caller's tenant afterwards. Syntax only: identifiers are resolved within the enclosing functions.
  */
-import { ts } from 'ts-morph';
+import { ts } from '../../../src/audit/parsers/ts.cjs';
 import type { ColumnName, TenantTable } from '../../../src/audit/schema/tenancy.js';
 import { normalizeKey } from '../../../src/audit/schema/tenancy.js';
 
@@ -48,8 +48,18 @@ export function propertyName(name: ts.PropertyName | undefined): string | undefi
   return undefined;
 }
 
-export const isFunctionLike = (n: ts.Node): n is ts.FunctionLikeDeclaration =>
-  ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n) || ts.isArrowFunction(n) || ts.isMethodDeclaration(n) || ts.isConstructorDeclaration(n) || ts.isGetAccessor(n) || ts.isSetAccessor(n);
+const functionKinds = new Set([
+  ts.SyntaxKind.FunctionDeclaration,
+  ts.SyntaxKind.FunctionExpression,
+  ts.SyntaxKind.ArrowFunction,
+  ts.SyntaxKind.MethodDeclaration,
+  ts.SyntaxKind.Constructor,
+  ts.SyntaxKind.GetAccessor,
+  ts.SyntaxKind.SetAccessor,
+]);
+
+/** Asked of every ancestor of most nodes the rule looks at: one set lookup rather than seven kind tests. */
+export const isFunctionLike = (n: ts.Node): n is ts.FunctionLikeDeclaration => functionKinds.has(n.kind);
 
 export function enclosingFunction(node: ts.Node): ts.FunctionLikeDeclaration | undefined {
   for (let n: ts.Node | undefined = node.parent; n; n = n.parent) if (isFunctionLike(n)) return n;
