@@ -18,6 +18,11 @@ export const httpSelector: FileSelector = {
   ],
 };
 
+/** Whether a text mentions one of the HTTP selector's keywords: the files any HTTP rule extracts routes from. */
+export function mentionsHttp(text: string): boolean {
+  return (httpSelector.keywords ?? []).some((k) => text.includes(k));
+}
+
 interface FileLike {
   readonly file: { readonly path: string; readonly text: string };
   ast(): ts.SourceFile;

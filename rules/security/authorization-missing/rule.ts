@@ -1,5 +1,5 @@
 import { defineRule } from '../../../src/core/define-rule.js';
-import { apiRoute, dependenciesOf, describeRoute, examples, httpModel, httpSelector, publicByDesign, readHttp, withoutComments, type HttpSignal } from '../../_http/kit.js';
+import { apiRoute, dependenciesOf, describeRoute, examples, httpModel, httpSelector, mentionsHttp, publicByDesign, readHttp, withoutComments, type HttpSignal } from '../../_http/kit.js';
 import { webhookPath } from '../../_http/paths.js';
 import type { LinkedRoute } from '../../_http/link.js';
 import type { RepoModel } from '../../../src/audit/model.js';
@@ -37,11 +37,10 @@ const authzCode = new RegExp(
  * as the route extraction, for an answer most repositories never need.
  */
 function authorizationCodeUnder(model: RepoModel, prefix: string): boolean {
-  const keywords = httpSelector.keywords ?? [];
   return model.ofLanguage('ts').some((f) => {
     if (!f.path.startsWith(prefix) || nonServedPath.test(f.path)) return false;
     const text = model.text(f.path);
-    return text !== undefined && keywords.some((k) => text.includes(k)) && authzCode.test(withoutComments(text));
+    return text !== undefined && mentionsHttp(text) && authzCode.test(withoutComments(text));
   });
 }
 
