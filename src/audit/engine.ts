@@ -12,6 +12,7 @@ import { assertDirectory, discover, treeDigest, type Discovery } from './discove
 import { crashFinding, selectsPath, runFileRules, type ConfiguredRule, type FileJob, type FileResult } from './file-runner.js';
 import { draftFinding, finalizeFingerprints, type DraftFinding } from './findings.js';
 import { RepoModel } from './model.js';
+import type { parsePrisma } from './parsers/prisma.js';
 import { autoWorkers, BatchQueue, minJobsForWorkers, poolSize, runOnThisThread, workersAvailable, WorkerPool } from './pool.js';
 import type { NotAssessed, PackageSummary, Report } from './report.js';
 import { reportSchemaVersion } from './report.js';
@@ -48,6 +49,8 @@ export interface AuditRequest {
   timer?: Timer;
   /** Worker threads the caller started while it read the tree (`auditRun`); the engine uses them and closes them. */
   pool?: WorkerPool;
+  /** Prisma schemas a worker is parsing meanwhile (`WorkerPool.parsePrismaAhead`). */
+  prismaAhead?: Promise<ReadonlyMap<string, ReturnType<typeof parsePrisma>>>;
 }
 
 interface RuleOutcome {
@@ -204,6 +207,12 @@ async function audit(request: AuditRequest, timer: Timer | undefined): Promise<R
   let repoCached = cached?.repo?.treeDigest === tree ? cached.repo : undefined;
   // `git add` or `git rm --cached` changes what repository rules see without changing a byte of the tree.
   if (repoCached?.gitDigest !== undefined && repoCached.gitDigest !== (await gitDigest())) repoCached = undefined;
+
+  if (request.prismaAhead && !repoCached) {
+    timer?.enter('Prisma schemas parsed by a worker (waiting)');
+    model.adoptPrisma(await request.prismaAhead);
+    timer?.exit();
+  }
 
   const repoOutcome: RuleOutcome = { drafts: [], notApplicable: new Map() };
   if (repoCached) {

@@ -210,6 +210,11 @@ export class RepoModel {
     return cached;
   }
 
+  /** Takes schemas already parsed elsewhere (a worker thread, while this one loaded its rules). */
+  adoptPrisma(parsed: ReadonlyMap<string, ReturnType<typeof parsePrisma>>): void {
+    for (const [path, result] of parsed) if (this.sources.has(path)) this.prismaCache.set(path, result);
+  }
+
   /** A Prisma schema with positions, or the syntax error. */
   prisma(path: string): ReturnType<typeof parsePrisma> | undefined {
     return this.memo(this.prismaCache, path, parsePrisma);

@@ -16,6 +16,7 @@ import type { Report } from './report.js';
 import { digest } from './digest.js';
 import { readRunCache, runKeyOf } from './run-cache.js';
 import { languageOf } from './languages.js';
+import type { parsePrisma } from './parsers/prisma.js';
 import { Timer, timingEnabled } from './timing.js';
 
 export interface AuditRunRequest extends Omit<AuditRequest, 'config' | 'discovery' | 'runKeyBase' | 'timer'> {
@@ -125,8 +126,13 @@ async function run(request: AuditRunRequest, timer: Timer | undefined, started: 
   });
   timer?.exit();
   timer?.milestone('main: tree read');
-  // Only when no file result can come from the cache: a cached file is never sent, and parsing it would be waste.
+  // Work a worker can do while this thread loads its rules, only when nothing can come from the cache (a cached file
+  // is never sent, cached repository results need no schema): the Prisma schemas first, as the prepare steps wait
+  // for them, then the TypeScript files it will most likely be given.
+  let prismaAhead: Promise<ReadonlyMap<string, ReturnType<typeof parsePrisma>>> | undefined;
   if (pool && (cacheFile === undefined || !existsSync(cacheFile))) {
+    const schemas = discovery.files.filter((f) => languageOf(f.path) === 'prisma').map((f) => ({ path: f.path, text: f.text }));
+    if (schemas.length > 0) prismaAhead = pool.parsePrismaAhead(schemas);
     const sources: Array<{ path: string; bytes: Uint8Array }> = [];
     for (const file of discovery.files) {
       if (languageOf(file.path) !== 'ts') continue;
@@ -170,6 +176,7 @@ async function run(request: AuditRunRequest, timer: Timer | undefined, started: 
     today,
     discovery,
     ...(pool ? { pool } : {}),
+    ...(prismaAhead ? { prismaAhead } : {}),
     ...(keyBase !== undefined ? { runKeyBase: keyBase } : {}),
     ...(timer ? { timer } : {}),
   });

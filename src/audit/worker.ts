@@ -2,7 +2,7 @@ import { parentPort } from 'node:worker_threads';
 import { enableCompileCache } from './compile-cache.js';
 import { runFileRules, type ConfiguredRule, type FileResult } from './file-runner.js';
 import { parseTypeScript, typescript } from './parsers/typescript.js';
-import type { WorkerMessage, WorkerReply } from './pool.js';
+import type { PrismaParsedReply, WorkerMessage, WorkerReply } from './pool.js';
 import { decodeText } from './text.js';
 import { Timer } from './timing.js';
 import type { ts } from 'ts-morph';
@@ -58,6 +58,14 @@ function parseAheadStep(): void {
 }
 
 parentPort!.on('message', (message: WorkerMessage) => {
+  if ('prismaAhead' in message) {
+    const schemas = message.prismaAhead;
+    void import('./parsers/prisma.js').then(({ parsePrisma }) => {
+      const reply: PrismaParsedReply = { prismaParsed: schemas.map(({ path, text }) => ({ path, result: parsePrisma(text) })) };
+      parentPort!.postMessage(reply);
+    });
+    return;
+  }
   if ('parseAhead' in message) {
     ahead = message.parseAhead;
     // After the rules have loaded: interleaved with their loading, parsing would delay it.

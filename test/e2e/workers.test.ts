@@ -38,6 +38,19 @@ beforeAll(() => {
   for (let big = 0; big < 4; big++) {
     tree[`services/big${big}/src/routes.ts`] = `import express from 'express';\nconst app = express();\n${Array.from({ length: 2000 + big }, (_, i) => route(i)).join('')}`;
   }
+  // A tenant-owned table, parsed by the worker while the main thread loads its rules, and a query that ignores it.
+  tree['prisma/schema.prisma'] = [
+    'model Organization {\n  id String @id\n  projects Project[]\n}',
+    'model Project {\n  id String @id\n  name String\n  organizationId String\n  organization Organization @relation(fields: [organizationId], references: [id])\n}',
+  ].join('\n\n');
+  tree['services/projects/src/list.ts'] = [
+    "import express from 'express';",
+    "import { PrismaClient } from '@prisma/client';",
+    'const prisma = new PrismaClient();',
+    'export const router = express.Router();',
+    "router.get('/v1/projects/:id', async (req, res) => res.json(await prisma.project.findFirst({ where: { id: req.params.id } })));",
+    '',
+  ].join('\n');
   repo = writeTree(tempDir('prodgrade-workers-'), tree);
 });
 
@@ -49,12 +62,12 @@ const audit = async (jobs: string): Promise<Report> => {
 };
 
 describe('worker threads', () => {
-  it('report exactly what the main thread alone reports, parsing ahead or not', async () => {
+  it('report exactly what the main thread alone reports, whatever they parsed ahead (TypeScript files, the Prisma schema)', async () => {
     const [alone, withWorker] = await Promise.all([audit('0'), audit('1')]);
     expect(alone.stats.workers).toBe(0);
     expect(withWorker.stats.workers).toBe(1);
     expect(alone.findings.length).toBeGreaterThan(100);
-    for (const id of ['jwt-secret-hardcoded', 'error-swallowed', 'route-auth-missing', 'env-file-committed']) expect(alone.findings.some((f) => f.ruleId === id)).toBe(true);
+    for (const id of ['tenant-query-unscoped', 'jwt-secret-hardcoded', 'error-swallowed', 'route-auth-missing', 'env-file-committed']) expect(alone.findings.some((f) => f.ruleId === id)).toBe(true);
     expect(withWorker.findings).toEqual(alone.findings);
   }, 120_000);
 });
