@@ -130,3 +130,17 @@ export class KeywordIndex {
     for (let s = word[state]! >= 0 ? state : dictLink[state]!; s >= 0; s = dictLink[s]!) found[word[s]!] = 1;
   }
 }
+
+/** One list of keywords, for a repository rule's "does this file mention any of them" pre-filter (`RepoModel.mentions`). */
+export class KeywordSet {
+  private readonly index: KeywordIndex;
+
+  constructor(readonly words: readonly string[]) {
+    this.index = new KeywordIndex([words]);
+  }
+
+  /** Whether the content contains one of the words; raw UTF-8 bytes are read as they are, never decoded. */
+  test(content: string | Uint8Array, text?: () => string): boolean {
+    return this.index.match(content, text)[0]!;
+  }
+}

@@ -12,6 +12,7 @@ import { parseHcl, type HclFile } from './parsers/hcl.js';
 import { splitSql, type SqlStatement } from './parsers/sql.js';
 import { parsePrisma } from './parsers/prisma.js';
 import { parsePg, type PgFile } from './parsers/pg.js';
+import type { KeywordSet } from './keywords.js';
 import type { Timer } from './timing.js';
 
 export interface WorkspaceFile {
@@ -53,7 +54,7 @@ export class RepoModel {
   readonly files: readonly WorkspaceFile[];
   readonly monorepo: MonorepoInfo;
   /** Read lazily: discovery decodes a file's text only when something asks for it. */
-  private readonly sources: ReadonlyMap<string, { readonly text: string }>;
+  private readonly sources: ReadonlyMap<string, { readonly text: string; content?(): string | Uint8Array }>;
   private readonly byPath: ReadonlyMap<string, WorkspaceFile>;
   private readonly yamlCache = new Map<string, ParsedYaml>();
   private readonly jsonCache = new Map<string, unknown>();
@@ -72,7 +73,7 @@ export class RepoModel {
 
   constructor(
     readonly root: string,
-    files: ReadonlyArray<{ readonly path: string; readonly size: number; readonly text: string }>,
+    files: ReadonlyArray<{ readonly path: string; readonly size: number; readonly text: string; content?(): string | Uint8Array }>,
     skipped: ReadonlyArray<{ readonly path: string }> = [],
   ) {
     this.sources = new Map(files.map((f) => [f.path, f]));
@@ -113,6 +114,16 @@ export class RepoModel {
 
   text(path: string): string | undefined {
     return this.sources.get(path)?.text;
+  }
+
+  /**
+   * Whether the file contains one of `keywords`, answered from its raw bytes while nothing has decoded its text: a
+   * pre-filter for rules that scan every file's text, so that the main thread decodes only the files they match.
+   */
+  mentions(path: string, keywords: KeywordSet): boolean {
+    const source = this.sources.get(path);
+    if (!source) return false;
+    return keywords.test(source.content?.() ?? source.text, () => source.text);
   }
 
   /** Files whose path matches, in path order. */

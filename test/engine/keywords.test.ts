@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { KeywordIndex } from '../../src/audit/keywords.js';
+import { KeywordIndex, KeywordSet } from '../../src/audit/keywords.js';
+import { RepoModel } from '../../src/audit/model.js';
 
 describe('keyword index (all rules’ pre-filters in one pass)', () => {
   const lists = [['req', 'request', 'app.get('], undefined, ['sql`', 'queryRaw'], ['he', 'she', 'his', 'hers'], ['é-only', 'plain'], []];
@@ -60,5 +61,44 @@ describe('keyword index (all rules’ pre-filters in one pass)', () => {
         expect(index.match(new TextEncoder().encode(text), () => text), `${JSON.stringify(randomLists)} in ${text} (bytes)`).toEqual(expected);
       }
     }
+  });
+});
+
+describe('RepoModel.mentions: a repository rule\'s keyword pre-filter', () => {
+  const words = new KeywordSet(['drizzle-orm', 'Entity', 'café']);
+  const file = (path: string, text: string, decode: () => void = () => undefined) => {
+    const bytes = new TextEncoder().encode(text);
+    return {
+      path,
+      size: bytes.length,
+      get text() {
+        decode();
+        return text;
+      },
+      content: () => bytes,
+    };
+  };
+
+  it('answers ASCII words from the raw bytes without decoding, and decodes only for a non-ASCII word', () => {
+    let decoded = 0;
+    const count = () => void decoded++;
+    const model = new RepoModel('/repo', [
+      file('a.ts', "import { pgTable } from 'drizzle-orm/pg-core';", count),
+      file('b.ts', 'export const table = 1;', count),
+      file('c.ts', 'const x = "café";', count),
+    ]);
+    decoded = 0; // the model's constructor reads package manifests only
+    expect(model.mentions('a.ts', new KeywordSet(['drizzle-orm']))).toBe(true);
+    expect(model.mentions('b.ts', new KeywordSet(['Entity', 'drizzle-orm']))).toBe(false);
+    expect(decoded).toBe(0);
+    expect(model.mentions('c.ts', words)).toBe(true);
+    expect(model.mentions('b.ts', words)).toBe(false);
+    expect(model.mentions('missing.ts', words)).toBe(false);
+  });
+
+  it('reads the text of a file given without raw bytes', () => {
+    const model = new RepoModel('/repo', [{ path: 'e.ts', size: 20, text: '@Entity() class A {}' }]);
+    expect(model.mentions('e.ts', words)).toBe(true);
+    expect(model.mentions('e.ts', new KeywordSet(['Column']))).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
 import { defineRule } from '../../../src/core/define-rule.js';
 import type { RepoModel } from '../../../src/audit/model.js';
+import { KeywordSet } from '../../../src/audit/keywords.js';
 import { environmentOf } from '../_pipelines/environments.js';
 import { allSteps, pipelinesOf, runnableJobs, type Pipeline, type PipelineJob } from '../_pipelines/pipelines.js';
 import { expandScript } from '../_pipelines/tasks.js';
@@ -78,12 +79,15 @@ const deployActions: Array<{ test: RegExp; safe: (w: Record<string, string>) => 
   { test: /^[\w-]+\/(?:[\w-]*deploy[\w-]*|update[-_]service|update-container-image|upgrade[-_]helm[-_]chart)$/i, safe: () => false },
 ];
 
-/** Rollback and progressive-delivery mechanisms visible anywhere in the repository. */
-const rollbackEvidence: Array<{ files: RegExp; text: RegExp }> = [
+/**
+ * Rollback and progressive-delivery mechanisms visible anywhere in the repository. `words`, where given, are what the
+ * text expression cannot match without (it is case-sensitive): a file without any is not decoded.
+ */
+const rollbackEvidence: Array<{ files: RegExp; text: RegExp; words?: KeywordSet }> = [
   { files: /\.ya?ml$/, text: /^\s*kind\s*:\s*(?:Rollout|Canary|AnalysisTemplate|DeliveryPipeline|Experiment)\b/m },
   { files: /\.ya?ml$/, text: /\bflagger\.app\/|argoproj\.io\/v1alpha1[\s\S]*kind:\s*Rollout|\bfailure_action\s*:\s*rollback\b|\bDeploymentPreference\s*:|\bdeploymentSettings\s*:|\bautoRollback\b/ },
   { files: /\.(?:tf|hcl)$/, text: /deployment_circuit_breaker\s*\{[^}]*rollback\s*=\s*true|aws_codedeploy_deployment_group|deployment_controller\s*\{[^}]*CODE_DEPLOY|auto_rollback_configuration|blue_green_deployment_config|google_clouddeploy_delivery_pipeline/s },
-  { files: /\.(?:[cm]?[jt]s|json|ya?ml)$/, text: /circuitBreaker\s*:\s*\{[^}]*rollback\s*:\s*true|"DeploymentCircuitBreaker"\s*:\s*\{[^}]*"Rollback"\s*:\s*true|DeploymentCircuitBreaker:[\s\S]{0,80}Rollback:\s*true|CodeDeployEcsDeployConfig|EcsDeploymentGroup|LambdaDeploymentConfig\.CANARY|deploymentController\s*:\s*\{\s*type\s*:\s*(?:ecs\.)?DeploymentControllerType\.CODE_DEPLOY/ },
+  { files: /\.(?:[cm]?[jt]s|json|ya?ml)$/, text: /circuitBreaker\s*:\s*\{[^}]*rollback\s*:\s*true|"DeploymentCircuitBreaker"\s*:\s*\{[^}]*"Rollback"\s*:\s*true|DeploymentCircuitBreaker:[\s\S]{0,80}Rollback:\s*true|CodeDeployEcsDeployConfig|EcsDeploymentGroup|LambdaDeploymentConfig\.CANARY|deploymentController\s*:\s*\{\s*type\s*:\s*(?:ecs\.)?DeploymentControllerType\.CODE_DEPLOY/, words: new KeywordSet(['ircuitBreaker', 'CodeDeployEcsDeployConfig', 'EcsDeploymentGroup', 'LambdaDeploymentConfig', 'DeploymentControllerType']) },
   { files: /(?:^|\/)appspec\.ya?ml$/, text: /./ },
   { files: /(?:^|\/)fly\.toml$/, text: /strategy\s*=\s*["'](?:canary|bluegreen)["']/ },
   { files: /(?:^|\/)helmfile[\w.-]*\.ya?ml(?:\.gotmpl)?$|(?:^|\/)helmfile\.d\/.+\.ya?ml(?:\.gotmpl)?$/, text: /\batomic\s*:\s*true\b/ },
@@ -99,7 +103,7 @@ function hasRollbackEvidence(model: RepoModel, pipelines: readonly Pipeline[]): 
     if (step.run && rollbackCommand.test(step.run.text)) return true;
     if (job.strategy && (job.strategy.kind !== 'runOnce' || job.strategy.onFailure)) return true;
   }
-  return model.files.some((f) => rollbackEvidence.some((e) => e.files.test(f.path) && e.text.test(model.text(f.path) ?? '')));
+  return model.files.some((f) => rollbackEvidence.some((e) => e.files.test(f.path) && (!e.words || model.mentions(f.path, e.words)) && e.text.test(model.text(f.path) ?? '')));
 }
 
 const nameWords = (name: string): string[] => name.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);

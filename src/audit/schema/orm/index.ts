@@ -1,3 +1,4 @@
+import { KeywordSet } from '../../keywords.js';
 import type { RepoModel } from '../../model.js';
 import type { DatabaseSchema, SchemaSource, SchemaTable, SqlDialect } from '../types.js';
 import { nonSchemaPath } from '../source-paths.js';
@@ -15,6 +16,9 @@ const drizzleText = /\b(?:pgTable|mysqlTable|sqliteTable|singlestoreTable|pgTabl
 const decoratorText = /@\w*(?:Entity|Column|ManyToOne|OneToOne|Property|Table)\s*\(/;
 const sequelizeText = /\bsequelize\b|\bDataTypes?\.\w+/i;
 const kyselyText = /\bkysely\b|\bKysely<|\bGenerated</;
+/** A word each of the tests below needs (the decorator names, the substrings they check first): most files have none. */
+const ormWords = new KeywordSet(['drizzle-orm', 'Entity', 'Column', 'ManyToOne', 'OneToOne', 'Property', 'Table', 'equelize', 'DataType', 'ysely', 'Generated<']);
+const builderWords = new KeywordSet(['createTable', 'addIndex', 'createIndex', 'addConstraint']);
 
 /**
  * The schemas ORM code declares: Drizzle tables, TypeORM/MikroORM entities, Sequelize models and Kysely database
@@ -50,6 +54,7 @@ function collect(model: RepoModel): { schemas: DatabaseSchema[]; classes: ClassI
   const files: Record<'drizzle' | 'typeorm' | 'sequelize' | 'kysely' | 'builder', string[]> = { drizzle: [], typeorm: [], sequelize: [], kysely: [], builder: [] };
   for (const f of model.files) {
     if (!codeFile.test(f.path) || declarationFile.test(f.path) || nonSchemaPath.test(f.path) || /\.(?:test|spec)\.[cm]?[jt]sx?$/.test(f.path)) continue;
+    if (!model.mentions(f.path, ormWords) && !(migrationPath.test(f.path) && model.mentions(f.path, builderWords))) continue;
     const text = model.text(f.path);
     if (!text) continue;
     const isDrizzle = text.includes('drizzle-orm') && drizzleText.test(text);
