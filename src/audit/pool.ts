@@ -34,7 +34,6 @@ export function autoWorkers(jobs: number): number {
 export type WorkerMessage =
   | { init: { rules: Array<{ id: string; options: unknown; prepared?: unknown }>; timing: boolean } }
   | { batch: FileJob[] }
-  | { parseAhead: Array<{ path: string; bytes: Uint8Array }> }
   | { prismaAhead: Array<{ path: string; text: string }> };
 
 /** A worker's answer to `prismaAhead`: each schema parsed, or the parse's error, as `parsePrisma` returns them. */
@@ -120,18 +119,6 @@ export class WorkerPool {
       });
       thread.unref();
       return thread;
-    });
-  }
-
-  /**
-   * Hands each worker TypeScript files to parse while it waits for its first batch: the largest first, dealt in turn,
-   * as the queue will deal them. Copies travel, transferred, so that the tree's own buffers stay whole.
-   */
-  parseAhead(files: ReadonlyArray<{ path: string; bytes: Uint8Array }>): void {
-    const sorted = [...files].sort((a, b) => b.bytes.byteLength - a.bytes.byteLength);
-    this.threads.forEach((thread, index) => {
-      const share = sorted.filter((_, i) => i % this.threads.length === index).map(({ path, bytes }) => ({ path, bytes: new Uint8Array(bytes) }));
-      thread.postMessage({ parseAhead: share } satisfies WorkerMessage, share.map((f) => f.bytes.buffer as ArrayBuffer));
     });
   }
 
