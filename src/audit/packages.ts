@@ -94,11 +94,18 @@ export function detectPackages(paths: readonly string[], read: ReadText): Monore
 const rootPackage: WorkspacePackage = { dir: '.', name: '.', source: 'root' };
 
 /** Returns the deepest package containing `path`, else the root package (whatever the list's order). */
+const packagesByDir = new WeakMap<readonly WorkspacePackage[], Map<string, WorkspacePackage>>();
+
 export function packageFor(packages: readonly WorkspacePackage[], path: string): WorkspacePackage {
-  let best: WorkspacePackage | undefined;
-  for (const pkg of packages) {
-    if (pkg.dir === '.') continue;
-    if ((path === pkg.dir || path.startsWith(pkg.dir + '/')) && pkg.dir.length > (best?.dir.length ?? 0)) best = pkg;
+  // The innermost package: the path itself, then each enclosing directory, looked up (every file of a tree asks).
+  let byDir = packagesByDir.get(packages);
+  if (!byDir) {
+    packagesByDir.set(packages, (byDir = new Map()));
+    for (const p of packages) if (p.dir !== '.' && !byDir.has(p.dir)) byDir.set(p.dir, p);
   }
-  return best ?? packages.find((p) => p.dir === '.') ?? rootPackage;
+  for (let dir = path; dir.length > 0; dir = dir.slice(0, Math.max(0, dir.lastIndexOf('/')))) {
+    const pkg = byDir.get(dir);
+    if (pkg) return pkg;
+  }
+  return packages.find((p) => p.dir === '.') ?? rootPackage;
 }
