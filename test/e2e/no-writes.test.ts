@@ -18,6 +18,11 @@ describe('the audit writes nothing into the audited tree', () => {
   let cacheDir: string;
   let outDir: string;
   const run = (...args: string[]) => prodgrade(['audit', root, ...args], { env: { PRODGRADE_CACHE_DIR: cacheDir } });
+  const resultEntries = (): string[] => {
+    const names = readdirSync(cacheDir).sort();
+    if (names.includes('code-cache')) expect(readdirSync(join(cacheDir, 'code-cache')).every((name) => name.endsWith('.bin'))).toBe(true);
+    return names.filter((name) => name !== 'code-cache');
+  };
   const json = async (...args: string[]): Promise<Report> => {
     const r = await run('--format', 'json', ...args);
     expect(r.stderr).toBe('');
@@ -54,8 +59,9 @@ describe('the audit writes nothing into the audited tree', () => {
     expect(changed.stderr).toMatch(/^prodgrade: wrote sarif report to /);
 
     expect(snapshotTree(root)).toEqual(before);
-    // The per-file cache and the whole-run entry of this root, nothing else.
-    const cacheFiles = readdirSync(cacheDir).sort();
+    // The per-file cache and the whole-run entry of this root, nothing else, besides the code cache of TypeScript's
+    // bundle that Node versions without a compile cache of their own get (prodgrade's code, not the tree's).
+    const cacheFiles = resultEntries();
     expect(cacheFiles).toHaveLength(2);
     expect(cacheFiles[0]).toMatch(/^[0-9a-f]{24}\.json$/);
     expect(cacheFiles[1]).toBe(cacheFiles[0]!.replace(/\.json$/, '.run.json'));
@@ -63,7 +69,7 @@ describe('the audit writes nothing into the audited tree', () => {
 
   it('the cache: a second run hits, --no-cache is off, an edit makes it partial', async () => {
     const hit = await json(); // the runs above filled the cache
-    expect(readdirSync(cacheDir)).toHaveLength(2);
+    expect(resultEntries()).toHaveLength(2);
     expect(hit.stats.cache).toBe('hit');
     expect((await json('--no-cache')).stats.cache).toBe('off');
     writeFileSync(join(root, 'packages/api/src/extra.ts'), 'console.log("changed");\n');
