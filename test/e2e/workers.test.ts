@@ -1,27 +1,13 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/audit/report.js';
 import { prodgrade, removeDefaultCacheDir, repoRoot } from '../support/cli.js';
-import { removeTempDirs, tempDir, writeTree } from '../support/tree.js';
+import { readTree, removeTempDirs, tempDir, writeTree } from '../support/tree.js';
 
 afterAll(() => {
   removeTempDirs();
   removeDefaultCacheDir();
 });
-
-function filesUnder(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const visit = (d: string): void => {
-    for (const name of readdirSync(d)) {
-      const path = join(d, name);
-      if (statSync(path).isDirectory()) visit(path);
-      else out[relative(dir, path)] = readFileSync(path, 'utf8');
-    }
-  };
-  visit(dir);
-  return out;
-}
 
 /**
  * Forty copies of the sample application (its tenant-unscoped queries, secrets, routes) and a few large sources: over
@@ -29,7 +15,7 @@ function filesUnder(dir: string): Record<string, string> {
  */
 let repo: string;
 beforeAll(() => {
-  const sample = filesUnder(join(repoRoot, 'examples', 'sample-saas'));
+  const sample = readTree(join(repoRoot, 'examples', 'sample-saas'));
   const tree: Record<string, string> = {};
   for (let copy = 0; copy < 40; copy++) {
     for (const [path, text] of Object.entries(sample)) tree[`services/s${copy}/${path}`] = text;

@@ -1,25 +1,15 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { latestSnapshot } from '../../src/audit/schema/drizzle-snapshot.js';
 import { migrationSets } from '../../src/audit/schema/migrations.js';
 import { schemaDrift } from '../../src/audit/schema/migrations-drift.js';
+import { readTree } from '../support/tree.js';
 import { repo } from './support.js';
 
 const fixtures = new URL('../../rules/database/schema-drift/fixtures/', import.meta.url).pathname;
 
 function fixture(name: string): ReturnType<typeof repo> {
-  const root = join(fixtures, name);
-  const files: Record<string, string> = {};
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir)) {
-      const path = join(dir, entry);
-      if (statSync(path).isDirectory()) walk(path);
-      else files[relative(root, path)] = readFileSync(path, 'utf8');
-    }
-  };
-  walk(root);
-  return repo(files);
+  return repo(readTree(join(fixtures, name)));
 }
 
 describe('schemaDrift', () => {

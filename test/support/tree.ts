@@ -1,6 +1,6 @@
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { defineRule, type AnyRule } from '../../src/core/define-rule.js';
 import { option } from '../../src/core/options.js';
@@ -28,6 +28,20 @@ export function writeTree(root: string, files: Record<string, string | Uint8Arra
     writeFileSync(join(root, path), content);
   }
   return root;
+}
+
+/** The text of every file under `root`, by path relative to it: the inverse of `writeTree`, e.g. to copy a fixture. */
+export function readTree(root: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  const visit = (dir: string): void => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) visit(path);
+      else files[relative(root, path)] = readFileSync(path, 'utf8');
+    }
+  };
+  visit(root);
+  return files;
 }
 
 /** Every entry under `root` (dot folders such as .git included, links not followed): type, size, mtime and mode. */
