@@ -164,8 +164,8 @@ export class WorkerPool {
             }
             let inFlight = 0;
             const onExit = (code: number): void => reject(new Error(`audit worker exited with code ${code}`));
-            const onMessage = (reply: WorkerReply): void => {
-              if (!('results' in reply)) return; // an answer to parsePrismaAhead
+            const onMessage = (reply: WorkerReply | PrismaParsedReply): void => {
+              if (!('results' in reply)) return; // answered to parsePrismaAhead's own listener
               inFlight--;
               for (const r of reply.results) results.push(r);
               if (reply.timing) timer?.merge(reply.timing);
