@@ -116,6 +116,11 @@ class ReadFile implements DiscoveredFile {
   content(): string | Uint8Array {
     return this.#text ?? this.bytes;
   }
+
+  /** The bytes as read, if neither decoded nor left to be read later (what {@link portableDiscovery} can send). */
+  readBytes(): Buffer | undefined {
+    return this.#text === undefined ? this.#bytes : undefined;
+  }
 }
 
 export interface SkippedFile {
@@ -130,6 +135,51 @@ export interface Discovery {
   stamps?: Stamps;
   /** Directory names excluded by default; part of the JSON report. */
   defaultExcludes: readonly string[];
+}
+
+/**
+ * A discovery as a worker thread sends it to the main thread: each file's bytes as a range of one of `buffers`, which
+ * travel transferred, not copied (files are read into shared slabs, so there are few of them).
+ */
+export interface PortableDiscovery {
+  files: Array<[path: string, size: number, hash: string, buffer: number, byteOffset: number, byteLength: number]>;
+  buffers: ArrayBuffer[];
+  skipped: SkippedFile[];
+  stamps?: Stamps;
+}
+
+/**
+ * Packs a discovery whose files were all read (none trusted from stamps, none decoded) for `postMessage`; returns
+ * undefined otherwise. The buffers are listed for transfer: after sending, this thread can no longer read them.
+ */
+export function portableDiscovery(discovery: Discovery): { portable: PortableDiscovery; transfer: ArrayBuffer[] } | undefined {
+  const buffers = new Map<ArrayBuffer, number>();
+  const files: PortableDiscovery['files'] = [];
+  for (const file of discovery.files) {
+    const bytes = file instanceof ReadFile ? file.readBytes() : undefined;
+    if (!bytes) return undefined;
+    const buffer = bytes.buffer as ArrayBuffer;
+    let index = buffers.get(buffer);
+    if (index === undefined) buffers.set(buffer, (index = buffers.size));
+    files.push([file.path, file.size, file.hash, index, bytes.byteOffset, bytes.byteLength]);
+  }
+  const transfer = [...buffers.keys()];
+  return {
+    portable: { files, buffers: transfer, skipped: discovery.skipped, ...(discovery.stamps ? { stamps: discovery.stamps } : {}) },
+    transfer,
+  };
+}
+
+/** The discovery a worker packed with {@link portableDiscovery}. */
+export function fromPortable(portable: PortableDiscovery): Discovery {
+  return {
+    files: portable.files.map(
+      ([path, size, hash, buffer, offset, length]) => new ReadFile(path, size, hash, Buffer.from(portable.buffers[buffer]!, offset, length)),
+    ),
+    skipped: portable.skipped,
+    ...(portable.stamps ? { stamps: portable.stamps } : {}),
+    defaultExcludes: defaultExcludedDirectories,
+  };
 }
 
 const treeDigests = new WeakMap<Discovery, string>();

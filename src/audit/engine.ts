@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 import { checklist } from '../core/checklist.js';
-import type { AnyRule, RepoContext, RepoReportDescriptor, Signal } from '../core/define-rule.js';
 import { realFs, type Fs } from '../core/fs.js';
 import { atLeast, confidences, severities, type Finding } from '../core/types.js';
 import { toolName, toolUri, toolVersion } from '../core/versions.js';
@@ -10,7 +9,7 @@ import type { ResolvedConfig } from './config.js';
 import { digest } from './digest.js';
 import { assertDirectory, discover, treeDigest, type Discovery } from './discover.js';
 import { crashFinding, selectsPath, runFileRules, type ConfiguredRule, type FileJob, type FileResult } from './file-runner.js';
-import { draftFinding, finalizeFingerprints, type DraftFinding } from './findings.js';
+import { finalizeFingerprints, type DraftFinding } from './findings.js';
 import { RepoModel } from './model.js';
 import type { parsePrisma } from './parsers/prisma.js';
 import { autoWorkers, BatchQueue, minJobsForWorkers, poolSize, runOnThisThread, workersAvailable, WorkerPool } from './pool.js';
@@ -18,11 +17,11 @@ import type { NotAssessed, PackageSummary, Report } from './report.js';
 import { reportSchemaVersion } from './report.js';
 import { score } from './scoring.js';
 import { applySuppressions, parseSuppressions, type Suppression } from './suppressions.js';
-import { lineStarts } from './text.js';
 import { buildId } from './build-id.js';
 import { trackedDigest } from './git-tracked.js';
 import { runKeyOf, writeRunCache } from './run-cache.js';
 import { Timer, timingEnabled } from './timing.js';
+import { runRepositoryRules, runSummaries, type RuleOutcome } from './repository-rules.js';
 
 export interface AuditRequest {
   root: string;
@@ -49,85 +48,14 @@ export interface AuditRequest {
   timer?: Timer;
   /** Worker threads the caller started while it read the tree (`auditRun`); the engine uses them and closes them. */
   pool?: WorkerPool;
-  /** Prisma schemas a worker is parsing meanwhile (`WorkerPool.parsePrismaAhead`). */
+  /** Prisma schemas a worker is parsing meanwhile (the tree thread, or `WorkerPool.parsePrismaAhead`). */
   prismaAhead?: Promise<ReadonlyMap<string, ReturnType<typeof parsePrisma>>>;
-}
-
-interface RuleOutcome {
-  drafts: DraftFinding[];
-  notApplicable: Map<string, string>;
 }
 
 export { assertDirectory };
 
 /** What every suppression comment contains (`parseSuppressions` skips a file without it): the cheap pre-filter. */
 const suppressionMarker = 'prodgrade-ignore-';
-
-/** Line starts of the files repository rules report on: one rule may report many findings in one large file. */
-const lineStartsByModel = new WeakMap<RepoModel, Map<string, number[]>>();
-
-function lineStartsIn(model: RepoModel, path: string, text: string): number[] {
-  let byPath = lineStartsByModel.get(model);
-  if (!byPath) lineStartsByModel.set(model, (byPath = new Map()));
-  let starts = byPath.get(path);
-  if (!starts) byPath.set(path, (starts = lineStarts(text)));
-  return starts;
-}
-
-// Options were validated against the rule's own schema when the configuration was resolved.
-function repoContext(rule: AnyRule, options: unknown, model: RepoModel, outcome: RuleOutcome): RepoContext<string, never> {
-  return {
-    model,
-    options: options as never,
-    report: (descriptor: RepoReportDescriptor<string>) => {
-      const path = descriptor.path;
-      const text = path === undefined ? undefined : model.text(path);
-      const file = path !== undefined && text !== undefined ? { path, text, lineStarts: lineStartsIn(model, path, text) } : undefined;
-      const packageDir = descriptor.packageDir ?? (path !== undefined ? model.file(path)?.packageDir : undefined) ?? '.';
-      const draft = draftFinding(rule, descriptor, packageDir, file);
-      if (path !== undefined && !file) draft.location = { path, startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 };
-      outcome.drafts.push(draft);
-    },
-    notApplicable: (reason) => {
-      outcome.notApplicable.set(rule.meta.id, reason);
-    },
-  };
-}
-
-/** Rules run on the repository model, on the main thread. A rule that throws becomes an internal finding. */
-async function runRepositoryRules(config: ResolvedConfig, model: RepoModel, outcome: RuleOutcome, timer: Timer | undefined): Promise<void> {
-  for (const { rule, options } of config.rules) {
-    if (rule.scope !== 'repository') continue;
-    // Between two rules, the workers' replies are answered and they are fed again.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    timer?.enter(`rule ${rule.meta.id}`);
-    try {
-      await rule.check(repoContext(rule, options, model, outcome));
-    } catch (error) {
-      outcome.drafts.push(crashFinding(rule, '(repository)', '.', error));
-      outcome.drafts.at(-1)!.location = null;
-    } finally {
-      timer?.exit();
-    }
-  }
-}
-
-function runSummaries(config: ResolvedConfig, model: RepoModel, results: readonly FileResult[], outcome: RuleOutcome, timer: Timer | undefined): void {
-  for (const { rule, options } of config.rules) {
-    if (rule.scope !== 'file' || !rule.summarize) continue;
-    timer?.enter(`rule ${rule.meta.id}`);
-    const signals: Signal[] = [];
-    for (const r of results) for (const value of r.signals[rule.meta.id] ?? []) signals.push({ path: r.path, value });
-    try {
-      rule.summarize(repoContext(rule, options, model, outcome), signals);
-    } catch (error) {
-      outcome.drafts.push(crashFinding(rule, '(repository)', '.', error));
-      outcome.drafts.at(-1)!.location = null;
-    } finally {
-      timer?.exit();
-    }
-  }
-}
 
 export function signatureOf(config: ResolvedConfig, typeCheck: boolean | undefined): string {
   return digest([
@@ -208,16 +136,29 @@ async function audit(request: AuditRequest, timer: Timer | undefined): Promise<R
   // `git add` or `git rm --cached` changes what repository rules see without changing a byte of the tree.
   if (repoCached?.gitDigest !== undefined && repoCached.gitDigest !== (await gitDigest())) repoCached = undefined;
 
-  if (request.prismaAhead && !repoCached) {
-    timer?.enter('Prisma schemas parsed by a worker (waiting)');
-    model.adoptPrisma(await request.prismaAhead);
-    timer?.exit();
-  }
+  // Readers of the database schemas wait for them; everything else goes on meanwhile.
+  if (request.prismaAhead && !repoCached) model.adoptPrismaLater(request.prismaAhead);
 
   const repoOutcome: RuleOutcome = { drafts: [], notApplicable: new Map() };
   if (repoCached) {
     repoOutcome.drafts.push(...repoCached.drafts);
     for (const [id, reason] of Object.entries(repoCached.notApplicable)) repoOutcome.notApplicable.set(id, reason);
+  }
+  const repositoryRules = async (): Promise<void> => {
+    timer?.milestone('main: repository rules start');
+    timer?.enter('repository rules');
+    if (!repoCached) await runRepositoryRules(config.rules, model, repoOutcome, timer);
+    timer?.exit();
+  };
+  // With worker threads, the repository rules run on this thread while the workers audit the files, so the files are
+  // selected (after the prepare steps) first. Without, they run first: the prepare steps, which wait for the schemas
+  // a worker may still be parsing, come after them, and a source they parse here is not parsed again for its file
+  // rules.
+  const withWorkers = pool !== undefined || (workersAvailable() && !request.typeCheck && (request.workers ?? poolSize()) > 0);
+  if (!withWorkers) {
+    timer?.exit();
+    await repositoryRules();
+    timer?.enter('repository model');
   }
 
   // Prepare steps (e.g. which tables are tenant-owned) run once here; their results travel to the workers and key
@@ -294,10 +235,8 @@ async function audit(request: AuditRequest, timer: Timer | undefined): Promise<R
     // parsed again for its file rules.
     const inWorkers = pool && pending.length > 0 ? pool.run(queue, fileRules, tick, workerTimer) : undefined;
     inWorkers?.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
-    timer?.milestone('main: files selected, repository rules start');
-    timer?.enter('repository rules');
-    if (!repoCached) await runRepositoryRules(config, model, repoOutcome, timer);
-    timer?.exit();
+    timer?.milestone('main: files selected');
+    if (withWorkers) await repositoryRules();
     timer?.milestone('main: file rules start');
     timer?.enter('file rules on this thread');
     const auditHere = (job: FileJob): FileResult => runFileRules(job, fileRules, program?.sourceFile(job.path) ?? parsedHere.get(job.path), program?.checker, timer);
@@ -323,7 +262,7 @@ async function audit(request: AuditRequest, timer: Timer | undefined): Promise<R
 
   timer?.milestone('main: summaries start');
   timer?.enter('summaries of file rules');
-  if (!repoCached) runSummaries(config, model, fileResults, repoOutcome, timer);
+  if (!repoCached) runSummaries(config.rules, model, fileResults, repoOutcome, timer);
   timer?.exit();
   timer?.enter('write the result cache');
 

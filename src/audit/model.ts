@@ -223,7 +223,23 @@ export class RepoModel {
 
   /** Takes schemas already parsed elsewhere (a worker thread, while this one loaded its rules). */
   adoptPrisma(parsed: ReadonlyMap<string, ReturnType<typeof parsePrisma>>): void {
-    for (const [path, result] of parsed) if (this.sources.has(path)) this.prismaCache.set(path, result);
+    for (const [path, result] of parsed) if (this.sources.has(path) && !this.prismaCache.has(path)) this.prismaCache.set(path, result);
+  }
+
+  #parsedElsewhere: Promise<void> | undefined;
+
+  /**
+   * Schemas a worker thread is still parsing for this model: adopted when they arrive. Readers of the database
+   * schemas await {@link whenParsedElsewhere} first; a reader that does not, and asks before they arrive, parses the
+   * file itself (same result, the work done twice).
+   */
+  adoptPrismaLater(parsing: Promise<ReadonlyMap<string, ReturnType<typeof parsePrisma>>>): void {
+    this.#parsedElsewhere = parsing.then((parsed) => this.adoptPrisma(parsed));
+  }
+
+  /** Resolves once the schemas handed to {@link adoptPrismaLater} are adopted (at once if there are none). */
+  async whenParsedElsewhere(): Promise<void> {
+    await this.#parsedElsewhere;
   }
 
   /** A Prisma schema with positions, or the syntax error. */

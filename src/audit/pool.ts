@@ -18,11 +18,15 @@ export const minJobsForWorkers = 300;
 
 /**
  * Worker threads besides the main thread, which audits files too once its own work is done: one core fewer than
- * there are, at most 4. On two cores that is one worker, whose start-up (Node, TypeScript, the rules: over a second of
- * CPU) a second worker would pay again while the main thread, which has all of them loaded, sat waiting.
+ * there are, at most 4; none on two cores. There, V8's own threads (garbage collection, optimising compiler) already
+ * keep the second core about 40% busy behind one thread of JavaScript: two parses of the same tree side by side took
+ * 1.5 times as long as one, not the same time, and an audit with one worker took 10-20% longer than without (its
+ * start-up, a second copy of TypeScript and the rules warming up, and the copying of files and results cost more than
+ * the share it audited). The tree is still read on a second thread (tree-thread.ts) while this one loads its code.
  */
 export function poolSize(): number {
-  return Math.max(0, Math.min(availableParallelism() - 1, 4));
+  const cores = availableParallelism();
+  return cores <= 2 ? 0 : Math.min(cores - 1, 4);
 }
 
 export function autoWorkers(jobs: number): number {

@@ -7,7 +7,7 @@ import type { Severity } from '../core/types.js';
 import { toolVersion } from '../core/versions.js';
 import { buildId } from './build-id.js';
 import { cacheFileFor } from './cache.js';
-import { resolveBasics, resolveConfig } from './config.js';
+import { resolveBasics, resolveConfig, type ResolvedConfig } from './config.js';
 import { assertDirectory, discover, type Discovery } from './discover.js';
 import { trackedDigest, trackedFiles } from './git-tracked.js';
 import type { AuditRequest } from './engine.js';
@@ -111,26 +111,69 @@ async function run(request: AuditRunRequest, timer: Timer | undefined, started: 
     const size = request.workers ?? poolModule.poolSize();
     if (size > 0) pool = new poolModule.WorkerPool(size);
   };
-  timer?.enter('discovery (list, read, hash)');
-  const discovery: Discovery = await discover({
-    root,
-    fs,
-    exclude: basics.exclude,
-    include: basics.include,
-    maxFileBytes: basics.maxFileBytes,
-    ...(entry?.stamps ? { known: entry.stamps } : {}),
-    onProgress: (found) => {
-      startPool(found);
-      request.onProgress?.('reading', found, 0);
-    },
-  });
-  timer?.exit();
+  const readHere = (): Promise<Discovery> =>
+    discover({
+      root,
+      fs,
+      exclude: basics.exclude,
+      include: basics.include,
+      maxFileBytes: basics.maxFileBytes,
+      ...(entry?.stamps ? { known: entry.stamps } : {}),
+      onProgress: (found) => {
+        startPool(found);
+        request.onProgress?.('reading', found, 0);
+      },
+    });
+  const loadEngine = async (): Promise<{ config: ResolvedConfig; runAudit: typeof import('./engine.js').runAudit }> => {
+    const [engine, rules] = await Promise.all([import('./engine.js'), request.loadRules()]);
+    const config = resolveConfig(request.raw, request.source, rules);
+    if (request.failOn) config.failOn = request.failOn;
+    return { config, runAudit: engine.runAudit };
+  };
+
+  let discovery: Discovery;
+  let loaded: { config: ResolvedConfig; runAudit: typeof import('./engine.js').runAudit } | undefined;
+  let prismaAhead: Promise<ReadonlyMap<string, ReturnType<typeof parsePrisma>>> | undefined;
+  // Without a cache entry the rules will run: a worker thread reads the tree (and parses the Prisma schemas) while
+  // this thread loads the rules, the engine and TypeScript, which take about as long.
+  const thread =
+    entry === undefined && fs === realFs && request.workers !== 0
+      ? (await import('./tree-thread.js')).TreeThread.start(
+          { root, exclude: basics.exclude, include: basics.include, maxFileBytes: basics.maxFileBytes },
+          (found) => {
+            startPool(found);
+            request.onProgress?.('reading', found, 0);
+          },
+        )
+      : undefined;
+  if (thread) {
+    timer?.milestone('main: discovery thread started');
+    try {
+      timer?.enter('load rules and engine');
+      loaded = await loadEngine();
+      timer?.exit();
+    } catch (error) {
+      await thread.discovery;
+      await pool?.close();
+      throw error;
+    }
+    timer?.enter('discovery (list, read, hash) on a worker (waiting)');
+    const read = await thread.discovery;
+    timer?.exit();
+    if (read) prismaAhead = thread.prisma;
+    timer?.enter('discovery (list, read, hash)');
+    discovery = read ?? (await readHere());
+    timer?.exit();
+  } else {
+    timer?.enter('discovery (list, read, hash)');
+    discovery = await readHere();
+    timer?.exit();
+  }
   timer?.milestone('main: tree read');
   // The Prisma schemas, which the prepare steps wait for, are parsed by a worker while this thread loads its rules;
   // not when results may come from the cache (cached repository results need no schema). Handing the worker
   // TypeScript files to parse ahead as well measured slower: copying them out cost this thread more than it saved.
-  let prismaAhead: Promise<ReadonlyMap<string, ReturnType<typeof parsePrisma>>> | undefined;
-  if (pool && (cacheFile === undefined || !existsSync(cacheFile))) {
+  if (!prismaAhead && pool && (cacheFile === undefined || !existsSync(cacheFile))) {
     const schemas = discovery.files.filter((f) => languageOf(f.path) === 'prisma').map((f) => ({ path: f.path, text: f.text }));
     if (schemas.length > 0) prismaAhead = pool.parsePrismaAhead(schemas);
   }
@@ -148,19 +191,17 @@ async function run(request: AuditRunRequest, timer: Timer | undefined, started: 
     }
   }
 
-  let config;
-  let runAudit;
-  try {
-    timer?.enter('load rules and engine');
-    const [engine, rules] = await Promise.all([import('./engine.js'), request.loadRules()]);
-    runAudit = engine.runAudit;
-    config = resolveConfig(request.raw, request.source, rules);
-    if (request.failOn) config.failOn = request.failOn;
-    timer?.exit();
-  } catch (error) {
-    await pool?.close();
-    throw error;
+  if (!loaded) {
+    try {
+      timer?.enter('load rules and engine');
+      loaded = await loadEngine();
+      timer?.exit();
+    } catch (error) {
+      await pool?.close();
+      throw error;
+    }
   }
+  const { config, runAudit } = loaded;
   const { raw: _raw, source: _source, failOn: _failOn, loadRules: _loadRules, rulesKey: _rulesKey, ...rest } = request;
   return runAudit({
     ...rest,

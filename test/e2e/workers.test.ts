@@ -47,6 +47,13 @@ const audit = async (jobs: string): Promise<Report> => {
   return JSON.parse(r.stdout) as Report;
 };
 
+/** With `--timing`: stderr says which thread read the tree. */
+const auditTimed = async (jobs: string[]): Promise<{ report: Report; stderr: string }> => {
+  const r = await prodgrade(['audit', repo, '--no-cache', '--fail-on', 'none', '--format', 'json', '--timing', ...jobs]);
+  expect(r.exitCode).toBe(0);
+  return { report: JSON.parse(r.stdout) as Report, stderr: r.stderr };
+};
+
 describe('worker threads', () => {
   it('report exactly what the main thread alone reports, the Prisma schema parsed by the worker', async () => {
     const [alone, withWorker] = await Promise.all([audit('0'), audit('1')]);
@@ -55,5 +62,15 @@ describe('worker threads', () => {
     expect(alone.findings.length).toBeGreaterThan(100);
     for (const id of ['tenant-query-unscoped', 'jwt-secret-hardcoded', 'error-swallowed', 'route-auth-missing', 'env-file-committed']) expect(alone.findings.some((f) => f.ruleId === id)).toBe(true);
     expect(withWorker.findings).toEqual(alone.findings);
+  }, 120_000);
+
+  it('read the tree on a thread of its own by default, and only then, with the same findings', async () => {
+    const [alone, byDefault] = await Promise.all([auditTimed(['--jobs', '0']), auditTimed([])]);
+    const treeThread = 'main: discovery thread started';
+    expect(byDefault.stderr).toContain(treeThread);
+    expect(alone.stderr).not.toContain(treeThread);
+    expect(alone.report.findings.length).toBeGreaterThan(100);
+    expect(byDefault.report.findings).toEqual(alone.report.findings);
+    expect(byDefault.report.skippedFiles).toEqual(alone.report.skippedFiles);
   }, 120_000);
 });

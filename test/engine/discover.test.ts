@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { defaultExcludedDirectories } from '../../src/audit/discover.js';
+import { defaultExcludedDirectories, discover, fromPortable, portableDiscovery, type Discovery } from '../../src/audit/discover.js';
+import { realFs } from '../../src/core/fs.js';
 import { audit, removeTempDirs, tempDir, writeTree } from '../support/tree.js';
 
 afterAll(removeTempDirs);
@@ -48,5 +49,36 @@ describe('discovery', () => {
     const report = await audit(tree(), undefined, { exclude: ['legacy/'], include: ['**/*.ts'], maxFileSizeKb: 2 });
     expect(paths(report)).toEqual(['local.ts', 'nested/other.ts', 'packages/x/src/in.ts', 'src/a.ts', 'tools/t.ts']);
     expect(report.skippedFiles).toContainEqual({ path: 'big.ts', reason: 'larger than 2 KiB' });
+  });
+});
+
+describe('a discovery sent between threads', () => {
+  it('arrives with the same files, bytes, hashes and skipped entries, its buffers transferred', async () => {
+    const root = writeTree(tempDir(), {
+      '.gitignore': 'skip.ts\n',
+      'a.ts': 'export const a = 1;\n',
+      'unicode.ts': "export const s = 'é – 漢字';\r\n",
+      'empty.txt': '',
+      'bin.dat': 'x',
+      'raw.bin': Buffer.from([0, 1, 2, 0]),
+      'nested/deep/b.sql': 'select 1;\n',
+      'skip.ts': 'ignored\n',
+    });
+    const options = { root, fs: realFs, exclude: [], include: [], maxFileBytes: 1024 * 1024 };
+    const here = await discover(options);
+    const packed = portableDiscovery(await discover(options))!;
+    expect(packed.transfer.length).toBeGreaterThan(0);
+    const arrived = fromPortable(structuredClone(packed.portable, { transfer: packed.transfer }));
+    expect(packed.transfer.every((buffer) => buffer.byteLength === 0)).toBe(true); // detached: moved, not copied
+    const shape = (d: Discovery) => ({ files: d.files.map((f) => [f.path, f.size, f.hash, f.text]), skipped: d.skipped });
+    expect(shape(arrived)).toEqual(shape(here));
+    expect(arrived.files.map((f) => f.path)).toEqual(['a.ts', 'empty.txt', 'nested/deep/b.sql', 'unicode.ts', '.gitignore'].sort());
+  });
+
+  it('is not packed once a file was decoded or left unread: only bytes travel', async () => {
+    const root = writeTree(tempDir(), { 'a.ts': 'x\n' });
+    const discovery = await discover({ root, fs: realFs, exclude: [], include: [], maxFileBytes: 1024 });
+    void discovery.files[0]!.text;
+    expect(portableDiscovery(discovery)).toBeUndefined();
   });
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { RepoModel } from '../../src/audit/model.js';
 import { ormSchemas } from '../../src/audit/schema/orm/index.js';
-import { defaultTenantKeys, tenancyOf, type Tenancy } from '../../src/audit/schema/tenancy.js';
+import { databaseSchemas, defaultTenantKeys, tenancyOf, type Tenancy } from '../../src/audit/schema/tenancy.js';
+import { parsePrisma } from '../../src/audit/parsers/prisma.js';
 import { upRange } from '../../src/audit/schema/source-paths.js';
 import { prismaSchemas, sqlSchemas } from '../../src/audit/schema/tenancy-sources.js';
 
@@ -264,5 +265,25 @@ ${children}
     );
     expect(t.scoping).toEqual([{ kind: 'prisma-extension', path: 'src/db.ts', line: 1, models: ['doc'] }]);
     expect(t.requestGuards).toEqual([{ path: 'src/guard.ts', line: 1 }]);
+  });
+});
+
+describe('schemas parsed by another thread', () => {
+  it('are waited for by the schema readers and used instead of a parse of their own', async () => {
+    const model = repo({ 'prisma/schema.prisma': 'model Local {\n  id String @id\n  orgId String\n}\n' });
+    let arrive!: (parsed: ReadonlyMap<string, ReturnType<typeof parsePrisma>>) => void;
+    model.adoptPrismaLater(new Promise((resolve) => (arrive = resolve)));
+    const reading = databaseSchemas(model);
+    // What the other thread parsed (here another text, to tell the two apart) arrives after the readers asked.
+    setTimeout(() => arrive(new Map([['prisma/schema.prisma', parsePrisma('model Remote {\n  id String @id\n  orgId String\n}\n')]])), 20);
+    const { schemas } = await reading;
+    expect(schemas.flatMap((s) => s.tables.map((t) => t.name))).toEqual(['Remote']);
+  });
+
+  it('never replace a parse this thread already made', () => {
+    const model = repo({ 'schema.prisma': 'model A {\n  id String @id\n}\n' });
+    const own = model.prisma('schema.prisma');
+    model.adoptPrisma(new Map([['schema.prisma', parsePrisma('model B {\n  id String @id\n}\n')]]));
+    expect(model.prisma('schema.prisma')).toBe(own);
   });
 });

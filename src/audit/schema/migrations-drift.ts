@@ -46,6 +46,7 @@ export function schemaDrift(model: RepoModel): Promise<DriftResult> {
 }
 
 async function computeDrift(model: RepoModel): Promise<DriftResult> {
+  await model.whenParsedElsewhere();
   const drifts: Drift[] = [];
   const compared: string[] = [];
   const sets = migrationSets(model);

@@ -540,6 +540,7 @@ export function databaseSchemas(model: RepoModel): Promise<SchemaSources> {
   let result = sourcesCache.get(model);
   if (!result) {
     result = (async () => {
+      await model.whenParsedElsewhere();
       const schemas: DatabaseSchema[] = [];
       const prisma = prismaSchemas(model);
       if (prisma) schemas.push(prisma);
