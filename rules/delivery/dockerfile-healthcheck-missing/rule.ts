@@ -1,10 +1,16 @@
+import { KeywordSet } from '../../../src/audit/keywords.js';
 import { defineRule } from '../../../src/core/define-rule.js';
 import type { RepoModel } from '../../../src/audit/model.js';
 import { baseImage, chainInstructions, dockerfilesOf, finalChain, startCommand } from '../_docker/dockerfiles.js';
 
-/** Health checking configured outside the image: Kubernetes probes, Compose/Swarm, ECS, Fly, Render, Railway, Kamal, Nomad. */
+/** Health checking configured outside the image: Kubernetes probes, Compose/Swarm, ECS, Fly, Render, Railway, Kamal. */
 const orchestratorProbe =
-  /\b(?:livenessProbe|readinessProbe|startupProbe|healthcheck:|healthCheck"?\s*[:=]|health_check\s*[{=]|healthCheckPath|healthcheckPath|health_check_path|liveness_check|readiness_check|http_checks|tcp_checks|\[\[(?:http_service\.)?checks\]\]|\[checks\.|check\s*\{\s*$)/m;
+  /\b(?:livenessProbe|readinessProbe|startupProbe|healthcheck:|healthCheck"?\s*[:=]|health_check\s*[{=]|healthCheckPath|healthcheckPath|health_check_path|liveness_check|readiness_check|http_checks|tcp_checks|\[\[(?:http_service\.)?checks\]\]|\[checks\.)/;
+/** A word each of those needs: most configuration files (locale JSON files of hundreds of kilobytes) have none. */
+const probeWords = new KeywordSet(['Probe', 'ealthcheck', 'ealthCheck', 'health_check', 'liveness_check', 'readiness_check', 'http_checks', 'tcp_checks', 'checks]]', '[checks.']);
+/** A Nomad or Consul `check { ... }` stanza, in HCL. */
+const checkStanza = /\bcheck\s*\{\s*$/m;
+const checkWord = new KeywordSet(['check']);
 
 /** Start commands of servers that do not say so with EXPOSE. */
 const serverCommand = /\b(?:next\s+start|nest\s+start|gunicorn|uvicorn|hypercorn|daphne|waitress-serve|flask\s+run|rails\s+s(?:erver)?\b|puma|unicorn|nginx|caddy\s+run|httpd|apache2-foreground|php-fpm|pm2-runtime|http-server|serve\s+-s)\b/;
@@ -12,8 +18,10 @@ const serverImage = /(?:^|\/)(?:nginx|httpd|caddy|traefik|php:[^@]*apache|nginxi
 
 function hasOrchestratorProbes(model: RepoModel): boolean {
   return model.files.some((f) => {
-    if (!['yaml', 'json', 'hcl', 'toml'].includes(f.language) && !/\.nomad$/.test(f.path)) return false;
-    return orchestratorProbe.test(model.text(f.path) ?? '');
+    const hcl = f.language === 'hcl' || /\.nomad$/.test(f.path);
+    if (!hcl && !['yaml', 'json', 'toml'].includes(f.language)) return false;
+    if (model.mentions(f.path, probeWords) && orchestratorProbe.test(model.text(f.path) ?? '')) return true;
+    return hcl && model.mentions(f.path, checkWord) && checkStanza.test(model.text(f.path) ?? '');
   });
 }
 

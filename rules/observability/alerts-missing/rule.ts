@@ -1,3 +1,4 @@
+import { KeywordSet } from '../../../src/audit/keywords.js';
 import { defineRule } from '../../../src/core/define-rule.js';
 import { servesHttp } from '../../_server/server-code.js';
 
@@ -19,6 +20,14 @@ const alertPatterns: Array<[RegExp, string]> = [
   [/^\s*apiVersion:\s*1\s*$[\s\S]*^\s*groups:[\s\S]*^\s*(?:-\s*)?condition:/m, 'Grafana alert provisioning'],
   [/"type"\s*:\s*"(?:metric alert|query alert|log alert|service check|slo alert)"/, 'Datadog monitors'],
 ];
+/**
+ * A word every pattern above needs (`alert:`, `resource`, `Alarm`, `condition:`, …): the many files no pattern can
+ * match (locale JSON files of hundreds of kilobytes) are passed over on their bytes, never decoded or searched.
+ */
+const alertWords = new KeywordSet([
+  'alert:', 'PrometheusRule', 'resource', 'AWS::CloudWatch::', 'Alarm', 'AlertPolicy', 'datadog.Monitor', 'condition:',
+  'metric alert', 'query alert', 'log alert', 'service check', 'slo alert',
+]);
 /** An alert that links its runbook. */
 const runbookLink = /\brunbook(?:_url|Url|URL)?\s*[:=]|\brunbook_url\b|runbooks?\//i;
 const runbookFolder = /(?:^|\/)(?:runbooks?|playbooks?)\/|(?:^|\/)[^/]*runbook[^/]*\.md$/i;
@@ -79,7 +88,7 @@ export default defineRule({
     let first: { path: string; kind: string } | undefined;
     let linked = false;
     for (const f of model.find((file) => candidate.test(file.path) && !notConfig.test(file.path) && !foreign.test(file.path))) {
-      if (f.size > 1024 * 1024) continue;
+      if (f.size > 1024 * 1024 || !model.mentions(f.path, alertWords)) continue;
       const text = model.text(f.path);
       if (!text) continue;
       const hit = alertPatterns.find(([re]) => re.test(text));
