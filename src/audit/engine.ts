@@ -93,8 +93,9 @@ async function audit(request: AuditRequest, timer: Timer | undefined): Promise<R
   const today = request.today ?? new Date().toISOString().slice(0, 10);
 
   timer?.enter('read the result cache');
-  const signature = signatureOf(config, request.typeCheck);
   const cacheFile = request.cache === false ? undefined : cacheFileFor(root);
+  // The build's id behind the signature costs a walk of the package's code: only a cached run needs it.
+  const signature = cacheFile ? signatureOf(config, request.typeCheck) : '';
   const cached: CacheData | undefined = cacheFile ? await readCache(cacheFile, signature) : undefined;
   timer?.exit();
 
