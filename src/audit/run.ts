@@ -65,6 +65,12 @@ async function runKeyBase(request: AuditRunRequest, root: string, today: string)
   ]);
 }
 
+/** The rules and the engine, loaded, and the configuration resolved against the rules. */
+interface LoadedEngine {
+  config: ResolvedConfig;
+  runAudit: typeof import('./engine.js').runAudit;
+}
+
 /**
  * `prodgrade audit`: the whole-run cache first, then the engine. On an unchanged tree (same files, configuration,
  * options, baseline, date, and what git tracks when a rule asked) the last report is returned as it was, with this
@@ -101,8 +107,8 @@ async function run(request: AuditRunRequest, timer: Timer | undefined, started: 
   const entry = eligible ? await readRunCache(cacheFile) : undefined;
   timer?.exit();
 
-  // The tree is read before any rule is loaded. Unless the cache is likely to answer, a large tree's worker threads
-  // start meanwhile and load TypeScript and their rules while this thread reads, then loads its own rules.
+  // Unless the cache is likely to answer, a large tree's file workers (with more than two cores) start while the tree
+  // is read, and load TypeScript and their rules meanwhile.
   let pool: WorkerPool | undefined;
   const poolModule = entry !== undefined || request.typeCheck || request.workers === 0 ? undefined : await import('./pool.js');
   const startPool = (found: number): void => {
@@ -110,6 +116,10 @@ async function run(request: AuditRunRequest, timer: Timer | undefined, started: 
     if (request.workers === undefined && found < poolModule.minJobsForWorkers) return;
     const size = request.workers ?? poolModule.poolSize();
     if (size > 0) pool = new poolModule.WorkerPool(size);
+  };
+  const onFound = (found: number): void => {
+    startPool(found);
+    request.onProgress?.('reading', found, 0);
   };
   const readHere = (): Promise<Discovery> =>
     discover({
@@ -119,12 +129,9 @@ async function run(request: AuditRunRequest, timer: Timer | undefined, started: 
       include: basics.include,
       maxFileBytes: basics.maxFileBytes,
       ...(entry?.stamps ? { known: entry.stamps } : {}),
-      onProgress: (found) => {
-        startPool(found);
-        request.onProgress?.('reading', found, 0);
-      },
+      onProgress: onFound,
     });
-  const loadEngine = async (): Promise<{ config: ResolvedConfig; runAudit: typeof import('./engine.js').runAudit }> => {
+  const loadEngine = async (): Promise<LoadedEngine> => {
     const [engine, rules] = await Promise.all([import('./engine.js'), request.loadRules()]);
     const config = resolveConfig(request.raw, request.source, rules);
     if (request.failOn) config.failOn = request.failOn;
@@ -132,7 +139,7 @@ async function run(request: AuditRunRequest, timer: Timer | undefined, started: 
   };
 
   let discovery: Discovery;
-  let loaded: { config: ResolvedConfig; runAudit: typeof import('./engine.js').runAudit } | undefined;
+  let loaded: LoadedEngine | undefined;
   let prismaAhead: Promise<ReadonlyMap<string, ReturnType<typeof parsePrisma>>> | undefined;
   // Without a cache entry the rules will run: a worker thread reads the tree (and parses the Prisma schemas) while
   // this thread loads the rules, the engine and TypeScript, which take about as long.
@@ -140,10 +147,7 @@ async function run(request: AuditRunRequest, timer: Timer | undefined, started: 
     entry === undefined && fs === realFs && request.workers !== 0
       ? (await import('./tree-thread.js')).TreeThread.start(
           { root, exclude: basics.exclude, include: basics.include, maxFileBytes: basics.maxFileBytes },
-          (found) => {
-            startPool(found);
-            request.onProgress?.('reading', found, 0);
-          },
+          onFound,
         )
       : undefined;
   if (thread) {
@@ -170,9 +174,10 @@ async function run(request: AuditRunRequest, timer: Timer | undefined, started: 
     timer?.exit();
   }
   timer?.milestone('main: tree read');
-  // The Prisma schemas, which the prepare steps wait for, are parsed by a worker while this thread loads its rules;
-  // not when results may come from the cache (cached repository results need no schema). Handing the worker
-  // TypeScript files to parse ahead as well measured slower: copying them out cost this thread more than it saved.
+  // Tree read here, file workers started (more than two cores, or --jobs): the first worker parses the Prisma schemas,
+  // which the prepare steps wait for, while this thread loads its rules; not when results may come from the cache
+  // (cached repository results need no schema). Handing the worker TypeScript files to parse ahead as well measured
+  // slower: copying them out cost this thread more than it saved.
   if (!prismaAhead && pool && (cacheFile === undefined || !existsSync(cacheFile))) {
     const schemas = discovery.files.filter((f) => languageOf(f.path) === 'prisma').map((f) => ({ path: f.path, text: f.text }));
     if (schemas.length > 0) prismaAhead = pool.parsePrismaAhead(schemas);
