@@ -17,16 +17,16 @@ export function workersAvailable(): boolean {
 export const minJobsForWorkers = 300;
 
 /**
- * Worker threads besides the main thread, which audits files too once its own work is done: one core fewer than
- * there are, at most 4; none on two cores. There, V8's own threads (garbage collection, optimising compiler) already
- * keep the second core about 40% busy behind one thread of JavaScript: two parses of the same tree side by side took
- * 1.5 times as long as one, not the same time, and an audit with one worker took 10-20% longer than without (its
+ * Worker threads besides the main thread, which audits files too once its own work is done: none on one or two cores,
+ * else two fewer than there are cores, at most 4. V8's own threads (garbage collection, optimising compiler) keep
+ * about 0.4 of a core busy behind each thread of JavaScript: on two cores two parses of the same tree side by side
+ * took 1.5 times as long as one, not the same time, and an audit with one worker took 10-20% longer than without (its
  * start-up, a second copy of TypeScript and the rules warming up, and the copying of files and results cost more than
- * the share it audited). The tree is still read on a second thread (tree-thread.ts) while this one loads its code.
+ * the share it audited). Above two cores a core is left to those threads. The tree is read on a thread of its own
+ * whatever the count (tree-thread.ts), while this one loads its code.
  */
-export function poolSize(): number {
-  const cores = availableParallelism();
-  return cores <= 2 ? 0 : Math.min(cores - 1, 4);
+export function poolSize(cores = availableParallelism()): number {
+  return cores <= 2 ? 0 : Math.min(cores - 2, 4);
 }
 
 export function autoWorkers(jobs: number): number {

@@ -154,7 +154,7 @@ export function registerAudit(program: Command): void {
     .option('--update-baseline', 'record the current findings into the --baseline file')
     .option('--changed-since <git-ref>', 'file findings only for files changed since the ref; repository checks still run')
     .option('--list-suppressions', 'list every inline suppression with its status, then exit')
-    .option('--jobs <n>', 'worker threads for file rules, besides the main thread (default: none on 1 or 2 cores, else cores - 1, at most 4, for 300 files or more; 0 = main thread only, the tree read there too)')
+    .option('--jobs <n>', 'worker threads for file rules, besides the main thread (default: none on 1 or 2 cores, else cores - 2, at most 4, for 300 files or more; 0 = main thread only, the tree read there too)')
     .option('--type-check', 'build a type-checked program for rules that can use types (slower; off by default)')
     .option('--verbose', 'also list fixes, skipped files, default excludes and not-assessed items')
     .option('--timing', 'print where the time went (per phase, per rule, per thread) to stderr; also PRODGRADE_TIMING=1')

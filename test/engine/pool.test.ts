@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FileJob } from '../../src/audit/file-runner.js';
-import { BatchQueue, runOnThisThread } from '../../src/audit/pool.js';
+import { BatchQueue, poolSize, runOnThisThread } from '../../src/audit/pool.js';
 
 const job = (path: string, size: number): FileJob => ({ path, size, language: 'ts', packageDir: '.' });
 
@@ -34,5 +34,11 @@ describe('BatchQueue: the files shared by the workers and the main thread', () =
     expect(results.map((r) => r.path)).toEqual(['f0.ts', 'f6.ts', 'f7.ts', 'f2.ts', 'f4.ts', 'f1.ts', 'f5.ts', 'f3.ts']);
     expect(progress).toEqual([2, 3, 3]);
     expect(queue.remaining).toBe(0);
+  });
+});
+
+describe('poolSize: file workers besides the main thread', () => {
+  it('is none on one or two cores, two fewer than the cores above that, at most 4', () => {
+    expect([1, 2, 3, 4, 5, 6, 8, 64].map((cores) => poolSize(cores))).toEqual([0, 0, 1, 2, 3, 4, 4, 4]);
   });
 });
