@@ -48,7 +48,7 @@ export interface AuditRequest {
   timer?: Timer;
   /** Worker threads the caller started while it read the tree (`auditRun`); the engine uses them and closes them. */
   pool?: WorkerPool;
-  /** Prisma schemas a worker is parsing meanwhile (the tree thread, or `WorkerPool.parsePrismaAhead`). */
+  /** Prisma schemas the tree thread is parsing meanwhile (`auditRun`, tree-thread.ts). */
   prismaAhead?: Promise<ReadonlyMap<string, ReturnType<typeof parsePrisma>>>;
 }
 

@@ -3,7 +3,6 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ConfiguredRule, FileJob, FileResult } from './file-runner.js';
-import type { parsePrisma } from './parsers/prisma.js';
 import type { Timer } from './timing.js';
 
 const workerFile = fileURLToPath(new URL('./worker.js', import.meta.url));
@@ -37,13 +36,7 @@ export function autoWorkers(jobs: number): number {
 /** What the main thread posts to a worker: the configured rules once, then batches of files. */
 export type WorkerMessage =
   | { init: { rules: Array<{ id: string; options: unknown; prepared?: unknown }>; timing: boolean } }
-  | { batch: FileJob[] }
-  | { prismaAhead: Array<{ path: string; text: string }> };
-
-/** A worker's answer to `prismaAhead`: each schema parsed, or the parse's error, as `parsePrisma` returns them. */
-export interface PrismaParsedReply {
-  prismaParsed: Array<{ path: string; result: ReturnType<typeof parsePrisma> }>;
-}
+  | { batch: FileJob[] };
 
 /** A worker's answer to a batch; with `--timing`, what it measured since its previous answer. */
 export interface WorkerReply {
@@ -126,29 +119,6 @@ export class WorkerPool {
     });
   }
 
-  /**
-   * Has the first worker parse the Prisma schemas while this thread loads its rules: the parser (chevrotain builds its
-   * grammar when loaded) and a large schema take over half a second, which the `prepare` steps, and so every worker's
-   * first batch, would otherwise wait for. Resolves to the parsed schemas, or to nothing if the worker fails.
-   */
-  parsePrismaAhead(schemas: Array<{ path: string; text: string }>): Promise<ReadonlyMap<string, ReturnType<typeof parsePrisma>>> {
-    const thread = this.threads[0]!;
-    return new Promise((resolve) => {
-      const done = (parsed: ReadonlyMap<string, ReturnType<typeof parsePrisma>>): void => {
-        thread.off('message', onMessage).off('error', onFailure).off('exit', onFailure);
-        resolve(parsed);
-      };
-      const onMessage = (message: unknown): void => {
-        if (typeof message === 'object' && message !== null && 'prismaParsed' in message) {
-          done(new Map((message as PrismaParsedReply).prismaParsed.map(({ path, result }) => [path, result])));
-        }
-      };
-      const onFailure = (): void => done(new Map());
-      thread.on('message', onMessage).on('error', onFailure).on('exit', onFailure);
-      thread.postMessage({ prismaAhead: schemas } satisfies WorkerMessage);
-    });
-  }
-
   /** Feeds the workers from `queue` until it is empty and every batch handed out has come back. */
   async run(queue: BatchQueue, rules: readonly ConfiguredRule[], onDone: (count: number) => void, timer?: Timer): Promise<FileResult[]> {
     const results: FileResult[] = [];
@@ -168,8 +138,7 @@ export class WorkerPool {
             }
             let inFlight = 0;
             const onExit = (code: number): void => reject(new Error(`audit worker exited with code ${code}`));
-            const onMessage = (reply: WorkerReply | PrismaParsedReply): void => {
-              if (!('results' in reply)) return; // answered to parsePrismaAhead's own listener
+            const onMessage = (reply: WorkerReply): void => {
               inFlight--;
               for (const r of reply.results) results.push(r);
               if (reply.timing) timer?.merge(reply.timing);

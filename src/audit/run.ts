@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { AnyRule } from '../core/define-rule.js';
@@ -15,7 +14,6 @@ import type { WorkerPool } from './pool.js';
 import type { Report } from './report.js';
 import { digest } from './digest.js';
 import { readRunCache, runKeyOf } from './run-cache.js';
-import { languageOf } from './languages.js';
 import type { parsePrisma } from './parsers/prisma.js';
 import { Timer, timingEnabled } from './timing.js';
 
@@ -131,6 +129,7 @@ async function run(request: AuditRunRequest, timer: Timer | undefined, started: 
       ...(entry?.stamps ? { known: entry.stamps } : {}),
       onProgress: onFound,
     });
+  const timed = <T>(key: string, fn: () => Promise<T>): Promise<T> => (timer ? timer.timeAsync(key, fn) : fn());
   const loadEngine = async (): Promise<LoadedEngine> => {
     const [engine, rules] = await Promise.all([import('./engine.js'), request.loadRules()]);
     const config = resolveConfig(request.raw, request.source, rules);
@@ -142,7 +141,8 @@ async function run(request: AuditRunRequest, timer: Timer | undefined, started: 
   let loaded: LoadedEngine | undefined;
   let prismaAhead: Promise<ReadonlyMap<string, ReturnType<typeof parsePrisma>>> | undefined;
   // Without a cache entry the rules will run: a worker thread reads the tree (and parses the Prisma schemas) while
-  // this thread loads the rules, the engine and TypeScript, which take about as long.
+  // this thread loads the rules, the engine and TypeScript, which take about as long. Should it fail, this thread
+  // reads the tree, and the schemas are parsed where they are read.
   const thread =
     entry === undefined && fs === realFs && request.workers !== 0
       ? (await import('./tree-thread.js')).TreeThread.start(
@@ -150,38 +150,25 @@ async function run(request: AuditRunRequest, timer: Timer | undefined, started: 
           onFound,
         )
       : undefined;
-  if (thread) {
-    timer?.milestone('main: discovery thread started');
+  const loadOrClose = async (): Promise<LoadedEngine> => {
     try {
-      timer?.enter('load rules and engine');
-      loaded = await loadEngine();
-      timer?.exit();
+      return await timed('load rules and engine', loadEngine);
     } catch (error) {
-      await thread.discovery;
+      await thread?.discovery; // its progress reports may still start the workers
       await pool?.close();
       throw error;
     }
+  };
+  if (thread) {
+    timer?.milestone('main: discovery thread started');
+    loaded = await loadOrClose();
     timer?.enter('discovery (list, read, hash) on a worker (waiting)');
     const read = await thread.discovery;
     timer?.exit();
     if (read) prismaAhead = thread.prisma;
-    timer?.enter('discovery (list, read, hash)');
-    discovery = read ?? (await readHere());
-    timer?.exit();
-  } else {
-    timer?.enter('discovery (list, read, hash)');
-    discovery = await readHere();
-    timer?.exit();
-  }
+    discovery = read ?? (await timed('discovery (list, read, hash)', readHere));
+  } else discovery = await timed('discovery (list, read, hash)', readHere);
   timer?.milestone('main: tree read');
-  // Tree read here, file workers started (more than two cores, or --jobs): the first worker parses the Prisma schemas,
-  // which the prepare steps wait for, while this thread loads its rules; not when results may come from the cache
-  // (cached repository results need no schema). Handing the worker TypeScript files to parse ahead as well measured
-  // slower: copying them out cost this thread more than it saved.
-  if (!prismaAhead && pool && (cacheFile === undefined || !existsSync(cacheFile))) {
-    const schemas = discovery.files.filter((f) => languageOf(f.path) === 'prisma').map((f) => ({ path: f.path, text: f.text }));
-    if (schemas.length > 0) prismaAhead = pool.parsePrismaAhead(schemas);
-  }
   if (entry) {
     timer?.enter('whole-run cache lookup');
     const hit =
@@ -196,17 +183,7 @@ async function run(request: AuditRunRequest, timer: Timer | undefined, started: 
     }
   }
 
-  if (!loaded) {
-    try {
-      timer?.enter('load rules and engine');
-      loaded = await loadEngine();
-      timer?.exit();
-    } catch (error) {
-      await pool?.close();
-      throw error;
-    }
-  }
-  const { config, runAudit } = loaded;
+  const { config, runAudit } = loaded ?? (await loadOrClose());
   const { raw: _raw, source: _source, failOn: _failOn, loadRules: _loadRules, rulesKey: _rulesKey, ...rest } = request;
   return runAudit({
     ...rest,

@@ -2,7 +2,7 @@ import { parentPort } from 'node:worker_threads';
 import { enableCompileCache } from './compile-cache.js';
 import { runFileRules, type ConfiguredRule, type FileResult } from './file-runner.js';
 import { typescript } from './parsers/typescript.js';
-import type { PrismaParsedReply, WorkerMessage, WorkerReply } from './pool.js';
+import type { WorkerMessage, WorkerReply } from './pool.js';
 import { Timer } from './timing.js';
 
 const startedAt = performance.now();
@@ -28,16 +28,7 @@ let timer: Timer | undefined;
 let idleSince: number | undefined;
 let firstBatch = false;
 
-
 parentPort!.on('message', (message: WorkerMessage) => {
-  if ('prismaAhead' in message) {
-    const schemas = message.prismaAhead;
-    void import('./parsers/prisma.js').then(({ parsePrisma }) => {
-      const reply: PrismaParsedReply = { prismaParsed: schemas.map(({ path, text }) => ({ path, result: parsePrisma(text) })) };
-      parentPort!.postMessage(reply);
-    });
-    return;
-  }
   if ('init' in message) {
     const { rules, timing } = message.init;
     if (timing) {

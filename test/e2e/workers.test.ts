@@ -24,7 +24,7 @@ beforeAll(() => {
   for (let big = 0; big < 4; big++) {
     tree[`services/big${big}/src/routes.ts`] = `import express from 'express';\nconst app = express();\n${Array.from({ length: 2000 + big }, (_, i) => route(i)).join('')}`;
   }
-  // A tenant-owned table, parsed by the worker while the main thread loads its rules, and a query that ignores it.
+  // A tenant-owned table, parsed on the tree thread while the main thread loads its rules, and a query that ignores it.
   tree['prisma/schema.prisma'] = [
     'model Organization {\n  id String @id\n  projects Project[]\n}',
     'model Project {\n  id String @id\n  name String\n  organizationId String\n  organization Organization @relation(fields: [organizationId], references: [id])\n}',
@@ -55,7 +55,7 @@ const auditTimed = async (jobs: string[]): Promise<{ report: Report; stderr: str
 };
 
 describe('worker threads', () => {
-  it('report exactly what the main thread alone reports, the Prisma schema parsed by the worker', async () => {
+  it('report exactly what the main thread alone reports, the Prisma schema parsed on the tree thread', async () => {
     const [alone, withWorker] = await Promise.all([audit('0'), audit('1')]);
     expect(alone.stats.workers).toBe(0);
     expect(withWorker.stats.workers).toBe(1);
