@@ -93,9 +93,10 @@ export function detectPackages(paths: readonly string[], read: ReadText): Monore
 
 const rootPackage: WorkspacePackage = { dir: '.', name: '.', source: 'root' };
 
-/** Returns the deepest package containing `path`, else the root package (whatever the list's order). */
+/** Each package list's packages by directory, built on first use. */
 const packagesByDir = new WeakMap<readonly WorkspacePackage[], Map<string, WorkspacePackage>>();
 
+/** Returns the deepest package containing `path`, else the root package (whatever the list's order). */
 export function packageFor(packages: readonly WorkspacePackage[], path: string): WorkspacePackage {
   // The innermost package: the path itself, then each enclosing directory, looked up (every file of a tree asks).
   let byDir = packagesByDir.get(packages);
