@@ -3,9 +3,12 @@ import { defineRule } from '../../../src/core/define-rule.js';
 import type { RepoModel } from '../../../src/audit/model.js';
 import { baseImage, chainInstructions, dockerfilesOf, finalChain, startCommand } from '../_docker/dockerfiles.js';
 
-/** Health checking configured outside the image: Kubernetes probes, Compose/Swarm, ECS, Fly, Render, Railway, Kamal. */
+/**
+ * Health checking configured outside the image: Kubernetes probes, Compose/Swarm, ECS, Fly, Render, Railway, Kamal.
+ * Fly's `[[http_service.checks]]` tables start a line: no word boundary before their bracket.
+ */
 const orchestratorProbe =
-  /\b(?:livenessProbe|readinessProbe|startupProbe|healthcheck:|healthCheck"?\s*[:=]|health_check\s*[{=]|healthCheckPath|healthcheckPath|health_check_path|liveness_check|readiness_check|http_checks|tcp_checks|\[\[(?:http_service\.)?checks\]\]|\[checks\.)/;
+  /\b(?:livenessProbe|readinessProbe|startupProbe|healthcheck:|healthCheck"?\s*[:=]|health_check\s*[{=]|healthCheckPath|healthcheckPath|health_check_path|liveness_check|readiness_check|http_checks|tcp_checks)|\[\[(?:http_service\.)?checks\]\]|\[checks\./;
 /** A word each of those needs: most configuration files (locale JSON files of hundreds of kilobytes) have none. */
 const probeWords = new KeywordSet(['Probe', 'ealthcheck', 'ealthCheck', 'health_check', 'liveness_check', 'readiness_check', 'http_checks', 'tcp_checks', 'checks]]', '[checks.']);
 /** A Nomad or Consul `check { ... }` stanza, in HCL. */
