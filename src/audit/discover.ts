@@ -65,8 +65,13 @@ export interface DiscoveredFile {
   readonly hash: string;
   /** Whether the content contains `needle`, answered from the raw bytes while the text has not been decoded. */
   includes(needle: string): boolean;
-  /** The decoded text if something already asked for it, else the raw bytes (for byte-level pre-filters). */
-  content(): string | Uint8Array;
+  /**
+   * The raw bytes, for byte-level pre-filters. They are kept after the text is decoded: encoding the text again for
+   * every pre-filter that reads it cost more time than the bytes take memory.
+   */
+  content(): Uint8Array;
+  /** Whether something already decoded the text. */
+  readonly decoded: boolean;
 }
 
 const ascii = /^[\x00-\x7f]*$/;
@@ -100,11 +105,12 @@ class ReadFile implements DiscoveredFile {
   }
 
   get text(): string {
-    if (this.#text === undefined) {
-      this.#text = decodeText(this.bytes);
-      this.#bytes = undefined;
-    }
+    this.#text ??= decodeText(this.bytes);
     return this.#text;
+  }
+
+  get decoded(): boolean {
+    return this.#text !== undefined;
   }
 
   includes(needle: string): boolean {
@@ -113,8 +119,8 @@ class ReadFile implements DiscoveredFile {
     return this.text.includes(needle);
   }
 
-  content(): string | Uint8Array {
-    return this.#text ?? this.bytes;
+  content(): Uint8Array {
+    return this.bytes;
   }
 
   /** The bytes as read, if neither decoded nor left to be read later (what {@link portableDiscovery} can send). */

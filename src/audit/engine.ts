@@ -215,9 +215,10 @@ async function audit(request: AuditRequest, timer: Timer | undefined): Promise<R
     if (candidates.length === 0) continue;
     const job: FileJob = { path: f.path, language: file.language, packageDir: file.packageDir, size: f.size, rules: candidates };
     const here = parsedHere.has(f.path) || (program !== undefined && file.language === 'ts');
-    const content = f.content();
-    if (here || typeof content === 'string') job.text = f.text;
-    else job.bytes = content;
+    const decoded = here || f.decoded;
+    if (decoded) job.text = f.text;
+    // Keywords are matched on the bytes even when the text is decoded; a worker is sent only one of the two.
+    if (!decoded || here || !withWorkers) job.bytes = f.content();
     (here ? mainThreadJobs : pending).push(job);
   }
   timer?.exit();

@@ -12,8 +12,9 @@ import type { Timer } from './timing.js';
 
 export interface FileJob {
   path: string;
-  /** The text, or else the raw bytes: a worker decodes them itself, sparing the main thread. */
+  /** The text, if decoded already, and/or the raw bytes: a worker decodes them itself, sparing the main thread. */
   text?: string;
+  /** Keywords are matched on these when given. */
   bytes?: Uint8Array;
   language: Language;
   packageDir: string;
@@ -182,7 +183,7 @@ export function runFileRules(
   // Keywords are matched on the raw bytes: a file no rule selects is never decoded.
   let decoded = job.text;
   const readText = (): string => (decoded ??= decodeText(job.bytes ?? new Uint8Array()));
-  const selected = selectedRules(job, job.text ?? job.bytes ?? '', readText, rules);
+  const selected = selectedRules(job, job.bytes ?? job.text ?? '', readText, rules);
   const result: FileResult = { path: job.path, drafts: [], signals: {} };
   if (selected.length === 0) return result;
   const text = readText();

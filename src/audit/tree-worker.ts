@@ -32,7 +32,7 @@ try {
   process.exit(0);
 }
 // The Prisma schemas are decoded before the bytes leave (the files themselves stay undecoded: their bytes are sent).
-const schemas = discovery.files.filter((f) => languageOf(f.path) === 'prisma').map((f) => ({ path: f.path, text: decodeText(f.content() as Uint8Array) }));
+const schemas = discovery.files.filter((f) => languageOf(f.path) === 'prisma').map((f) => ({ path: f.path, text: decodeText(f.content()) }));
 const packed = portableDiscovery(discovery);
 if (!packed) {
   post({ failed: 'files were not all read' });
