@@ -120,6 +120,17 @@ describe('PostgreSQL parser', () => {
     expect(text.slice(file.statements[0]!.offsetOf(create.relation.location)).startsWith('projects')).toBe(true);
   });
 
+  it('maps byte locations after two-, three- and four-byte characters to string offsets', async () => {
+    const { parsePg } = await import('../src/audit/parsers/pg.js');
+    const text = "INSERT INTO t (a) VALUES ('é€😀');\nCREATE INDEX i ON projects (tenant_id);\r\n\r\nDROP TABLE old_things;\n";
+    const file = await parsePg(text);
+    expect(file.statements.map((s) => s.line)).toEqual([1, 2, 4]);
+    const index = (file.statements[1]!.node as { IndexStmt: { relation: { location: number } } }).IndexStmt;
+    expect(text.slice(file.statements[1]!.offsetOf(index.relation.location)).startsWith('projects')).toBe(true);
+    const drop = file.statements[2]!;
+    expect(text.slice(drop.start, drop.end)).toBe('DROP TABLE old_things');
+  });
+
   it('parses around a statement PostgreSQL rejects', async () => {
     const { parsePg } = await import('../src/audit/parsers/pg.js');
     const file = await parsePg('CREATE TABLE a (id int);\nALTER TABLE a ADD COLUMN b int AFTER id;\nDROP TABLE a;\n');

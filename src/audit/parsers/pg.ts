@@ -29,22 +29,32 @@ let parseSync: LibPgQuery['parseSync'];
 /** Byte offset → string offset for one text; identity for pure ASCII, which is the common case. */
 function byteMapper(text: string): (byte: number) => number {
   if (/^[\x00-\x7f]*$/.test(text)) return (b) => b;
-  const encoder = new TextEncoder();
   const offsets: number[] = [];
   for (let i = 0; i < text.length; i++) {
-    const code = text.codePointAt(i)!;
-    const units = code > 0xffff ? 2 : 1;
-    const bytes = encoder.encode(String.fromCodePoint(code)).length;
+    const code = text.charCodeAt(i);
+    const pair = code >= 0xd800 && code <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
+    // UTF-8 lengths; a lone surrogate is encoded as U+FFFD, three bytes.
+    const bytes = code < 0x80 ? 1 : code < 0x800 ? 2 : pair ? 4 : 3;
     for (let b = 0; b < bytes; b++) offsets.push(i);
-    i += units - 1;
+    if (pair) i++;
   }
   return (b) => (b >= offsets.length ? text.length : offsets[b]!);
 }
 
-function lineAt(text: string, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
+/** The 1-based line of an offset, counting line feeds: one pass over the file, then a binary search per statement. */
+function lineCounter(text: string): (offset: number) => number {
+  const feeds: number[] = [];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) feeds.push(i);
+  return (offset) => {
+    let lo = 0;
+    let hi = feeds.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (feeds[mid]! < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo + 1;
+  };
 }
 
 function firstToken(text: string, from: number, to: number): number {
@@ -61,7 +71,7 @@ function firstToken(text: string, from: number, to: number): number {
   }
 }
 
-function statementsOf(text: string, base: number, fileText: string): PgStatement[] {
+function statementsOf(text: string, base: number, lineAt: (offset: number) => number): PgStatement[] {
   const toChar = byteMapper(text);
   const result = parseSync(text);
   return (result.stmts ?? []).flatMap((raw) => {
@@ -69,7 +79,7 @@ function statementsOf(text: string, base: number, fileText: string): PgStatement
     const from = toChar(raw.stmt_location ?? 0);
     const to = raw.stmt_len ? toChar((raw.stmt_location ?? 0) + raw.stmt_len) : text.length;
     const start = base + firstToken(text, from, to);
-    return [{ node: raw.stmt, start, end: base + to, line: lineAt(fileText, start), offsetOf: (location: number) => base + toChar(location) }];
+    return [{ node: raw.stmt, start, end: base + to, line: lineAt(start), offsetOf: (location: number) => base + toChar(location) }];
   });
 }
 
@@ -84,14 +94,15 @@ export async function parsePg(text: string): Promise<PgFile> {
     return lib;
   });
   await ready;
+  const lineAt = lineCounter(text);
   try {
-    return { statements: statementsOf(text, 0, text), errors: [] };
+    return { statements: statementsOf(text, 0, lineAt), errors: [] };
   } catch {
     const file: PgFile = { statements: [], errors: [] };
     for (const piece of splitSql(text)) {
       const source = text.slice(piece.start, piece.end);
       try {
-        file.statements.push(...statementsOf(source, piece.start, text));
+        file.statements.push(...statementsOf(source, piece.start, lineAt));
       } catch (error) {
         file.errors.push({ line: piece.line, start: piece.start, end: piece.end, message: error instanceof Error ? error.message : String(error) });
       }
