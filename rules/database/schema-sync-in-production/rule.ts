@@ -1,5 +1,6 @@
 import { ts } from '../../../src/audit/parsers/ts.cjs';
 import { defineRule } from '../../../src/core/define-rule.js';
+import { KeywordSet } from '../../../src/audit/keywords.js';
 import type { RepoModel } from '../../../src/audit/model.js';
 import { allSteps, pipelinesOf } from '../../delivery/_pipelines/pipelines.js';
 
@@ -73,10 +74,14 @@ function scriptSitesAll(model: RepoModel): string[] {
   return model.manifests().flatMap(({ manifest }) => Object.entries(manifest.scripts ?? {}).filter(([, body]) => typeof body === 'string' && pushCommand.test(body)).map(([name]) => name));
 }
 
+/** What the pattern below cannot match without, tested on the bytes before any file is decoded. */
+const syncWords = new KeywordSet(['synchronize', '.sync(']);
+
 /** `synchronize: true` (TypeORM) and `sync({ alter|force: true })` (Sequelize) outside tests and dev-only branches. */
 function syncSites(model: RepoModel): Array<Site & { kind: 'synchronize' | 'sequelizeSync' }> {
   const out: Array<Site & { kind: 'synchronize' | 'sequelizeSync' }> = [];
   for (const f of model.find((f) => /\.(?:[cm]?[jt]sx?)$/.test(f.path) && !f.path.endsWith('.d.ts') && !testPath.test(f.path))) {
+    if (!model.mentions(f.path, syncWords)) continue;
     const text = model.text(f.path) ?? '';
     if (!/\bsynchronize\s*:\s*true\b|\.sync\(\s*\{[^}]*\b(?:alter|force)\s*:\s*true/.test(text)) continue;
     const source = model.ts(f.path);

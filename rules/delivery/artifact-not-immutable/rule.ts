@@ -1,5 +1,6 @@
 import { isMap, isSeq, type Node } from 'yaml';
 import { defineRule } from '../../../src/core/define-rule.js';
+import { KeywordSet } from '../../../src/audit/keywords.js';
 import type { RepoModel } from '../../../src/audit/model.js';
 import { environmentOf } from '../_pipelines/environments.js';
 import { imageUses, repoAndTag, type BuildUse } from '../_pipelines/images.js';
@@ -54,13 +55,17 @@ function kubernetesImages(r: YamlReader, root: unknown, out: ManifestImage[]): v
   visit(root, 0);
 }
 
+const latestWord = new KeywordSet(['latest']);
+
 function manifestImages(model: RepoModel): ManifestImage[] {
   const out: ManifestImage[] = [];
   for (const file of model.files) {
     if (notProject.test(file.path) || isPipelinePath(file.path) || file.path.startsWith('.github/')) continue;
     if (file.language === 'yaml') {
-      const text = model.text(file.path) ?? '';
       const isCompose = deployCompose.test(file.path);
+      // Only compose files are read without the word (a lockfile is large and never has it).
+      if (!isCompose && !model.mentions(file.path, latestWord)) continue;
+      const text = model.text(file.path) ?? '';
       const isValues = /(?:^|\/)values[\w.-]*\.ya?ml$/.test(file.path);
       const isKustomization = /(?:^|\/)kustomization\.ya?ml$/.test(file.path);
       if (!isCompose && !isValues && !isKustomization && !/^\s*kind\s*:/m.test(text)) continue;

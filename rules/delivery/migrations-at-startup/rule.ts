@@ -1,5 +1,6 @@
 import { ts } from '../../../src/audit/parsers/ts.cjs';
 import { defineRule } from '../../../src/core/define-rule.js';
+import { KeywordSet } from '../../../src/audit/keywords.js';
 import type { RepoModel } from '../../../src/audit/model.js';
 import { chainInstructions, dockerfilesOf, execFormText, finalChain, startCommand, type Dockerfile } from '../_docker/dockerfiles.js';
 import { commandsIn } from '../_pipelines/shell.js';
@@ -163,11 +164,14 @@ interface CodeSite {
   what: string;
 }
 
+/** Words `keywords` below cannot match without, tested on the bytes before any file is decoded. */
+const startupWords = new KeywordSet(['migrationsRun', 'runMigrations', 'migrateToLatest', '.migrate.latest', 'migrationsFolder', 'getMigrator', 'umzug', '.sync', 'prisma', 'drizzle-kit']);
+
 function codeSites(model: RepoModel): CodeSite[] {
   const sites: CodeSite[] = [];
   const keywords = /migrationsRun|runMigrations|migrateToLatest|\.migrate\.latest|migrationsFolder|getMigrator|umzug|\.sync\s*\(\s*\{\s*(?:alter|force)\s*:\s*true|prisma\s+migrate\s+deploy|prisma\s+db\s+push|drizzle-kit\s+(?:migrate|push)/;
   for (const file of model.ofLanguage('ts')) {
-    if (notAppCode.test(file.path) || file.path.endsWith('.d.ts')) continue;
+    if (notAppCode.test(file.path) || file.path.endsWith('.d.ts') || !model.mentions(file.path, startupWords)) continue;
     const text = model.text(file.path) ?? '';
     if (!keywords.test(text)) continue;
     const isServer = serverStart.test(text);

@@ -1,4 +1,5 @@
 import { defineRule } from '../../../src/core/define-rule.js';
+import { KeywordSet } from '../../../src/audit/keywords.js';
 import type { RepoModel, WorkspaceFile } from '../../../src/audit/model.js';
 
 /** Folders whose files never describe what the product deploys. */
@@ -13,6 +14,15 @@ interface Detector {
 }
 
 const yamlOrJson = (f: WorkspaceFile): boolean => f.language === 'yaml' || f.language === 'json';
+
+/**
+ * Words each text pattern below cannot match without, tested on the raw bytes first: the patterns run on every YAML
+ * and JSON file, and a repository's locale and fixture files would otherwise all be decoded for nothing.
+ */
+const cloudFormationWords = new KeywordSet(['AWSTemplateFormatVersion', 'AWS::']);
+const armWords = new KeywordSet(['schema.management.azure.com']);
+const kubernetesWords = new KeywordSet(['apiVersion:']);
+const ansibleWords = new KeywordSet(['hosts:']);
 const isCiFile = (path: string): boolean => /^\.github\/|^\.gitlab-ci|^\.circleci\/|^bitbucket-pipelines|^azure-pipelines|^\.buildkite\//.test(path);
 const isCompose = (path: string): boolean => /^(?:docker-)?compose(?:[.-][^/]*)?\.ya?ml$/.test(lower(path));
 
@@ -33,15 +43,16 @@ const iacDetectors: Detector[] = [
     test: (f, model) =>
       yamlOrJson(f) &&
       !isCiFile(f.path) &&
+      model.mentions(f.path, cloudFormationWords) &&
       /AWSTemplateFormatVersion|Transform:\s*['"]?AWS::Serverless|["']?Type["']?\s*:\s*["']?AWS::[A-Za-z0-9]+::[A-Za-z0-9]+/.test(model.text(f.path) ?? ''),
   },
-  { name: 'Bicep / ARM', test: (f, model) => f.path.endsWith('.bicep') || (f.language === 'json' && /schema\.management\.azure\.com\/schemas\/[^"]*[dD]eploymentTemplate\.json/.test(model.text(f.path) ?? '')) },
+  { name: 'Bicep / ARM', test: (f, model) => f.path.endsWith('.bicep') || (f.language === 'json' && model.mentions(f.path, armWords) && /schema\.management\.azure\.com\/schemas\/[^"]*[dD]eploymentTemplate\.json/.test(model.text(f.path) ?? '')) },
   { name: 'Helm', test: (f) => lower(f.path) === 'chart.yaml' || /^helmfile\.ya?ml$/.test(lower(f.path)) },
   { name: 'Kustomize', test: (f) => /^kustomization\.ya?ml$/.test(lower(f.path)) },
   {
     name: 'Kubernetes manifests',
     test: (f, model) => {
-      if (f.language !== 'yaml' || isCiFile(f.path) || isCompose(f.path)) return false;
+      if (f.language !== 'yaml' || isCiFile(f.path) || isCompose(f.path) || !model.mentions(f.path, kubernetesWords)) return false;
       const text = model.text(f.path) ?? '';
       return /^apiVersion:\s*\S+/m.test(text) && kubernetesKinds.test(text);
     },
@@ -51,7 +62,7 @@ const iacDetectors: Detector[] = [
     test: (f, model) =>
       lower(f.path) === 'ansible.cfg' ||
       /(?:^|\/)roles\/[^/]+\/tasks\/main\.ya?ml$/.test(f.path) ||
-      (f.language === 'yaml' && !isCiFile(f.path) && /^- (?:name:.*\n\s+)?hosts:\s*\S/m.test(model.text(f.path) ?? '') && /^\s+(?:tasks|roles):/m.test(model.text(f.path) ?? '')),
+      (f.language === 'yaml' && !isCiFile(f.path) && model.mentions(f.path, ansibleWords) && /^- (?:name:.*\n\s+)?hosts:\s*\S/m.test(model.text(f.path) ?? '') && /^\s+(?:tasks|roles):/m.test(model.text(f.path) ?? '')),
   },
   { name: 'Nomad', test: (f) => /\.nomad(?:\.hcl)?$/.test(f.path) },
 ];

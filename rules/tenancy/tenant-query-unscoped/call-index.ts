@@ -5,6 +5,7 @@
  * pass over the texts, and each file is walked once, its calls grouped by the name they call.
  */
 import { ts } from '../../../src/audit/parsers/ts.cjs';
+import { KeywordSet } from '../../../src/audit/keywords.js';
 import type { RepoModel } from '../../../src/audit/model.js';
 import { unwrap } from './scope.js';
 
@@ -56,7 +57,10 @@ export class CallIndex {
     // What may follow a called name: `(`, type arguments, `!(`, `?.(`, or ` as` in an aliasing import. A file that only
     // names it otherwise (a type, a comment, an export list) need not be parsed to find its calls.
     const word = new RegExp(`\\b(${fresh.map(escape).join('|')})\\b(\\s*(?:[(<!]|\\?\\.)|\\s+as\\b)?`, 'g');
+    // The bytes rule out most files first: neither decoded nor searched by the long alternation.
+    const wanted = new KeywordSet(fresh);
     for (const path of this.paths) {
+      if (!this.model.mentions(path, wanted)) continue;
       const text = this.model.text(path);
       if (!text) continue;
       let seen: Map<string, { path: string; callable: boolean }> | undefined;

@@ -5,6 +5,7 @@
  * data: file rules receive it through `prepare`, in worker threads too.
  */
 import { ts } from '../parsers/ts.cjs';
+import { KeywordSet } from '../keywords.js';
 import type { RepoModel } from '../model.js';
 import { ormSchemas } from './orm/index.js';
 import { nonSchemaPath } from './source-paths.js';
@@ -230,11 +231,16 @@ const scopedBaseClass = /\bclass\s+(\w*(?:Tenant|Organi[sz]ation|Org|Workspace|T
  * Text search for central scoping: Prisma `$extends({ query })` / `$use` that write a tenant key into `where`, and base
  * classes that add the tenant to every query of the services or repositories extending them.
  */
+/** Both kinds of central scoping need one of these words and `where`: the bytes rule out most files undecoded. */
+const scopingWords = new KeywordSet(['class ', '$extends(', '$use(']);
+const whereWord = new KeywordSet(['where']);
+
 function centralScoping(model: RepoModel, keys: readonly string[]): CentralScoping[] {
   const out: CentralScoping[] = [];
   const keyPattern = new RegExp(`\\b(?:${keys.map((k) => k.replace(/[^A-Za-z0-9_]/g, '')).join('|')})\\b`, 'i');
   for (const f of model.files) {
     if (f.language !== 'ts' || nonSchemaPath.test(f.path) || /\.(?:test|spec)\.[cm]?[jt]sx?$/.test(f.path)) continue;
+    if (!model.mentions(f.path, scopingWords) || !model.mentions(f.path, whereWord)) continue;
     const text = model.text(f.path) ?? '';
     const base = text.includes('class ') ? scopedBaseClass.exec(text) : null;
     if (base && keyPattern.test(text) && /\bwhere\b/.test(text)) {
