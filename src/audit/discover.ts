@@ -255,7 +255,7 @@ type WalkFs = Pick<Fs, 'readFile' | 'readdir' | 'lstat' | 'realpath'> & {
 
 /**
  * Files are read into shared slabs: thousands of small buffers cost more in allocation and garbage collection than the
- * reads themselves. A slab lives as long as one of its files' bytes is still referenced (until the text is decoded).
+ * reads themselves. A slab lives as long as one of its files does: a file keeps its bytes after its text is decoded.
  */
 class Slabs {
   static readonly size = 4 * 1024 * 1024;
