@@ -227,14 +227,14 @@ const namesOf = (c: ColumnName): string[] => (c.field ? [c.name, c.field] : [c.n
 /** A base class every tenant-scoped service or repository extends (`TenantAwareCrudService`, `TenantScopedRepository`). */
 const scopedBaseClass = /\bclass\s+(\w*(?:Tenant|Organi[sz]ation|Org|Workspace|Team|Account)\w*(?:Aware|Scoped)\w*(?:Service|Repository|Crud\w*)|\w*(?:Tenant|Scoped)\w*(?:Base)?(?:Repository|Service))\b/;
 
-/**
- * Text search for central scoping: Prisma `$extends({ query })` / `$use` that write a tenant key into `where`, and base
- * classes that add the tenant to every query of the services or repositories extending them.
- */
 /** Both kinds of central scoping need one of these words and `where`: the bytes rule out most files undecoded. */
 const scopingWords = new KeywordSet(['class ', '$extends(', '$use(']);
 const whereWord = new KeywordSet(['where']);
 
+/**
+ * Text search for central scoping: Prisma `$extends({ query })` / `$use` that write a tenant key into `where`, and base
+ * classes that add the tenant to every query of the services or repositories extending them.
+ */
 function centralScoping(model: RepoModel, keys: readonly string[]): CentralScoping[] {
   const out: CentralScoping[] = [];
   const keyPattern = new RegExp(`\\b(?:${keys.map((k) => k.replace(/[^A-Za-z0-9_]/g, '')).join('|')})\\b`, 'i');
