@@ -126,6 +126,16 @@ export class RepoModel {
     return keywords.test(source.content?.() ?? source.text, () => source.text);
   }
 
+  /**
+   * Whether the file's text matches `pattern`, decoded and searched only when its bytes hold one of `words` (words the
+   * pattern cannot match without); without `words`, always searched.
+   */
+  textMatches(path: string, pattern: RegExp, words?: KeywordSet): boolean {
+    if (words && !this.mentions(path, words)) return false;
+    const text = this.text(path);
+    return text !== undefined && pattern.test(text);
+  }
+
   /** Files whose path matches, in path order. */
   find(test: RegExp | ((file: WorkspaceFile) => boolean)): WorkspaceFile[] {
     const predicate = test instanceof RegExp ? (f: WorkspaceFile) => test.test(f.path) : test;

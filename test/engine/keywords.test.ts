@@ -96,6 +96,20 @@ describe('RepoModel.mentions: a repository rule\'s keyword pre-filter', () => {
     expect(model.mentions('missing.ts', words)).toBe(false);
   });
 
+  it('textMatches decodes and searches only a file whose bytes hold a word; without words it always searches', () => {
+    let decoded = 0;
+    const count = () => void decoded++;
+    const model = new RepoModel('/repo', [file('k.yaml', 'apiVersion: apps/v1\nkind: Deployment\n', count), file('l.json', '{"kind": "Deployment"}', count)]);
+    decoded = 0;
+    const kind = /^kind:\s*Deployment$/m;
+    expect(model.textMatches('l.json', /Deployment/, new KeywordSet(['apiVersion:']))).toBe(false);
+    expect(decoded).toBe(0);
+    expect(model.textMatches('k.yaml', kind, new KeywordSet(['apiVersion:']))).toBe(true);
+    expect(model.textMatches('k.yaml', /kind: Job/, new KeywordSet(['apiVersion:']))).toBe(false);
+    expect(model.textMatches('l.json', /Deployment/)).toBe(true);
+    expect(model.textMatches('missing.yaml', /./)).toBe(false);
+  });
+
   it('reads the text of a file given without raw bytes', () => {
     const model = new RepoModel('/repo', [{ path: 'e.ts', size: 20, text: '@Entity() class A {}' }]);
     expect(model.mentions('e.ts', words)).toBe(true);

@@ -23,8 +23,8 @@ function hasOrchestratorProbes(model: RepoModel): boolean {
   return model.files.some((f) => {
     const hcl = f.language === 'hcl' || /\.nomad$/.test(f.path);
     if (!hcl && !['yaml', 'json', 'toml'].includes(f.language)) return false;
-    if (model.mentions(f.path, probeWords) && orchestratorProbe.test(model.text(f.path) ?? '')) return true;
-    return hcl && model.mentions(f.path, checkWord) && checkStanza.test(model.text(f.path) ?? '');
+    if (model.textMatches(f.path, orchestratorProbe, probeWords)) return true;
+    return hcl && model.textMatches(f.path, checkStanza, checkWord);
   });
 }
 

@@ -103,7 +103,7 @@ function hasRollbackEvidence(model: RepoModel, pipelines: readonly Pipeline[]): 
     if (step.run && rollbackCommand.test(step.run.text)) return true;
     if (job.strategy && (job.strategy.kind !== 'runOnce' || job.strategy.onFailure)) return true;
   }
-  return model.files.some((f) => rollbackEvidence.some((e) => e.files.test(f.path) && (!e.words || model.mentions(f.path, e.words)) && e.text.test(model.text(f.path) ?? '')));
+  return model.files.some((f) => rollbackEvidence.some((e) => e.files.test(f.path) && model.textMatches(f.path, e.text, e.words)));
 }
 
 const nameWords = (name: string): string[] => name.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);

@@ -26,6 +26,9 @@ const ansibleWords = new KeywordSet(['hosts:']);
 const isCiFile = (path: string): boolean => /^\.github\/|^\.gitlab-ci|^\.circleci\/|^bitbucket-pipelines|^azure-pipelines|^\.buildkite\//.test(path);
 const isCompose = (path: string): boolean => /^(?:docker-)?compose(?:[.-][^/]*)?\.ya?ml$/.test(lower(path));
 
+/** CloudFormation and SAM templates, JSON or YAML. */
+const cloudFormation = /AWSTemplateFormatVersion|Transform:\s*['"]?AWS::Serverless|["']?Type["']?\s*:\s*["']?AWS::[A-Za-z0-9]+::[A-Za-z0-9]+/;
+
 const kubernetesKinds =
   /^kind:\s*["']?(?:Deployment|StatefulSet|DaemonSet|Service|Ingress|CronJob|Job|Namespace|HelmRelease|Kustomization|Application|ApplicationSet|Rollout|Gateway|HTTPRoute|HorizontalPodAutoscaler|PersistentVolumeClaim|ServiceAccount|ConfigMap|NetworkPolicy)["']?\s*$/m;
 
@@ -43,10 +46,9 @@ const iacDetectors: Detector[] = [
     test: (f, model) =>
       yamlOrJson(f) &&
       !isCiFile(f.path) &&
-      model.mentions(f.path, cloudFormationWords) &&
-      /AWSTemplateFormatVersion|Transform:\s*['"]?AWS::Serverless|["']?Type["']?\s*:\s*["']?AWS::[A-Za-z0-9]+::[A-Za-z0-9]+/.test(model.text(f.path) ?? ''),
+      model.textMatches(f.path, cloudFormation, cloudFormationWords),
   },
-  { name: 'Bicep / ARM', test: (f, model) => f.path.endsWith('.bicep') || (f.language === 'json' && model.mentions(f.path, armWords) && /schema\.management\.azure\.com\/schemas\/[^"]*[dD]eploymentTemplate\.json/.test(model.text(f.path) ?? '')) },
+  { name: 'Bicep / ARM', test: (f, model) => f.path.endsWith('.bicep') || (f.language === 'json' && model.textMatches(f.path, /schema\.management\.azure\.com\/schemas\/[^"]*[dD]eploymentTemplate\.json/, armWords)) },
   { name: 'Helm', test: (f) => lower(f.path) === 'chart.yaml' || /^helmfile\.ya?ml$/.test(lower(f.path)) },
   { name: 'Kustomize', test: (f) => /^kustomization\.ya?ml$/.test(lower(f.path)) },
   {
