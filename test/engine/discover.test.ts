@@ -75,6 +75,16 @@ describe('a discovery sent between threads', () => {
     expect(arrived.files.map((f) => f.path)).toEqual(['a.ts', 'empty.txt', 'nested/deep/b.sql', 'unicode.ts', '.gitignore'].sort());
   });
 
+  it('keeps a file\'s bytes after its text is decoded, for the byte pre-filters', async () => {
+    const root = writeTree(tempDir(), { 'a.ts': "export const s = 'é';\n" });
+    const [file] = (await discover({ root, fs: realFs, exclude: [], include: [], maxFileBytes: 1024 })).files;
+    const before = Buffer.from(file!.content());
+    expect(file!.decoded).toBe(false);
+    expect(file!.text).toBe("export const s = 'é';\n");
+    expect(file!.decoded).toBe(true);
+    expect(Buffer.from(file!.content()).equals(before)).toBe(true);
+  });
+
   it('is not packed once a file was decoded or left unread: only bytes travel', async () => {
     const root = writeTree(tempDir(), { 'a.ts': 'x\n' });
     const discovery = await discover({ root, fs: realFs, exclude: [], include: [], maxFileBytes: 1024 });
