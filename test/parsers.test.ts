@@ -3,7 +3,7 @@ import { parseDockerfile } from '../src/audit/parsers/dockerfile.js';
 import { parseHcl } from '../src/audit/parsers/hcl.js';
 import { parsePrisma } from '../src/audit/parsers/prisma.js';
 import { splitSql } from '../src/audit/parsers/sql.js';
-import { parseTypeScript } from '../src/audit/parsers/typescript.js';
+import { parseTypeScript, setParents, typescript } from '../src/audit/parsers/typescript.js';
 
 describe('HCL parser', () => {
   it('returns blocks, labels, literal and non-literal attributes with lines', async () => {
@@ -102,6 +102,36 @@ describe('TypeScript parser', () => {
     const source = parseTypeScript('a.ts', 'const x = {;\nfunction (');
     expect(source.statements.length).toBeGreaterThan(0);
     expect(source.statements[0]!.parent).toBe(source);
+  });
+
+  it('sets the same parents as TypeScript does, JSDoc included, and without recursion', () => {
+    const ts = typescript();
+    const text = [
+      '/** A doc. @param a the first */',
+      'export default class A<T extends object> extends B implements C { @dec() m?(a: T, ...r: number[]): void { for (const [k, { v = 1 }] of x) label: while (k) break label; } }',
+      'const f = async <U,>(u: U) => <div a={u as any}>{`t${u!}`}</div>;',
+      'enum E { A = 1 } namespace N { export type K = keyof typeof E; }',
+      'const bad = {;',
+    ].join('\n');
+    const parents = (root: import('ts-morph').ts.Node): string[] => {
+      const out: string[] = [];
+      const visit = (node: import('ts-morph').ts.Node): void => {
+        out.push(`${node.kind}@${node.pos}-${node.end} in ${node.parent ? `${node.parent.kind}@${node.parent.pos}` : '-'}`);
+        for (const doc of (node as { jsDoc?: import('ts-morph').ts.Node[] }).jsDoc ?? []) visit(doc);
+        ts.forEachChild(node, visit);
+      };
+      visit(root);
+      return out;
+    };
+    const expected = ts.createSourceFile('a.tsx', text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TSX);
+    const ours = ts.createSourceFile('a.tsx', text, ts.ScriptTarget.Latest, false, ts.ScriptKind.TSX);
+    // Without a pass, nodes have no parent: the comparison below can fail.
+    expect(parents(ours).filter((line) => line.endsWith(' in -')).length).toBeGreaterThan(50);
+    setParents(ours, ts);
+    expect(parents(ours)).toEqual(parents(expected));
+    expect(parents(ours).some((line) => line.startsWith(`${ts.SyntaxKind.JSDoc}@`))).toBe(true);
+    const deep = parseTypeScript('deep.ts', `x = ${'['.repeat(300)}${']'.repeat(300)};`);
+    expect(deep.statements[0]!.parent).toBe(deep);
   });
 });
 
