@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { checklist } from '../core/checklist.js';
+import type { AnyRule } from '../core/define-rule.js';
 import { realFs, type Fs } from '../core/fs.js';
 import { atLeast, confidences, severities, type Finding } from '../core/types.js';
 import { toolName, toolUri, toolVersion } from '../core/versions.js';
@@ -10,6 +11,7 @@ import { digest } from './digest.js';
 import { assertDirectory, discover, treeDigest, type Discovery } from './discover.js';
 import { crashFinding, selectsPath, runFileRules, type ConfiguredRule, type FileJob, type FileResult } from './file-runner.js';
 import { finalizeFingerprints, type DraftFinding } from './findings.js';
+import { keywordSetOf, type KeywordSet } from './keywords.js';
 import { RepoModel } from './model.js';
 import type { parsePrisma } from './parsers/prisma.js';
 import { autoWorkers, BatchQueue, minJobsForWorkers, poolSize, runOnThisThread, workersAvailable, WorkerPool } from './pool.js';
@@ -129,6 +131,9 @@ async function audit(request: AuditRequest, timer: Timer | undefined): Promise<R
   timer?.milestone('main: rules loaded, engine starts');
   timer?.enter('repository model');
   const model = new RepoModel(root, discovery.files, discovery.skipped);
+  // Before any repository rule asks the model about a file's words: the file rules' keywords are then answered in the
+  // same pass over its bytes as theirs.
+  const ruleWords = new Map<AnyRule, KeywordSet>(config.rules.flatMap(({ rule }) => (rule.scope === 'file' && rule.files.keywords ? [[rule, keywordSetOf(rule.files.keywords)] as const] : [])));
   if (timer) model.timer = timer;
   const tree = treeDigest(discovery);
   let trackedDigestOnce: Promise<string> | undefined;
@@ -213,8 +218,20 @@ async function audit(request: AuditRequest, timer: Timer | undefined): Promise<R
       if (rule.scope === 'file' && selectsPath(rule.files, file)) candidates.push(i);
     }
     if (candidates.length === 0) continue;
-    const job: FileJob = { path: f.path, language: file.language, packageDir: file.packageDir, size: f.size, rules: candidates };
     const here = parsedHere.has(f.path) || (program !== undefined && file.language === 'ts');
+    const job: FileJob = { path: f.path, language: file.language, packageDir: file.packageDir, size: f.size, rules: candidates };
+    if (here || !withWorkers) {
+      // Audited on this thread: the model has likely read the file's bytes for a repository rule already.
+      job.rules = candidates.filter((i) => {
+        const words = ruleWords.get(fileRules[i]!.rule);
+        return words === undefined || model.mentions(f.path, words);
+      });
+      job.keywordsTested = true;
+      if (job.rules.length === 0) {
+        fileResults.push({ path: f.path, drafts: [], signals: {} });
+        continue;
+      }
+    }
     const decoded = here || f.decoded;
     if (decoded) job.text = f.text;
     // Keywords are matched on the bytes even when the text is decoded; a worker is sent only one of the two.

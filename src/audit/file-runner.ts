@@ -24,6 +24,8 @@ export interface FileJob {
    * tested them); their keywords are tested here, all in one pass. Undefined: every rule's whole selector is tested.
    */
   rules?: number[];
+  /** The engine tested the keywords of `rules` already (on this thread, with the repository model's answers). */
+  keywordsTested?: boolean;
 }
 
 export interface ConfiguredRule {
@@ -72,7 +74,7 @@ function selectedRules(job: FileJob, content: string | Uint8Array, text: () => s
     const { rule } = configured;
     if (rule.scope !== 'file') return;
     if (!job.rules && !selectsPath(rule.files, job)) return;
-    if (rule.files.keywords) {
+    if (rule.files.keywords && !job.keywordsTested) {
       matches ??= keywordIndexOf(rules).match(content, text);
       if (!matches[i]) return;
     }

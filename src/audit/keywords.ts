@@ -123,16 +123,63 @@ export class KeywordIndex {
   }
 }
 
-/** One list of keywords, for a repository rule's "does this file mention any of them" pre-filter (`RepoModel.mentions`). */
+/** Every shared `KeywordSet`, in the order made: `MentionIndex` answers them all in one pass per file. */
+const shared: KeywordSet[] = [];
+/** The automaton over the shared sets' words, rebuilt when sets were added since. */
+let sharedIndex: { count: number; index: KeywordIndex } | undefined;
+
+/**
+ * One list of keywords, for a repository rule's "does this file mention any of them" pre-filter (`RepoModel.mentions`).
+ * A set made once, when its module loads, is shared: `MentionIndex` tests it together with every other shared set.
+ * A set made anew on every run or every call (`shared: false`) is tested on its own.
+ */
 export class KeywordSet {
   private readonly index: KeywordIndex;
+  /** Its place among the shared sets; -1 when not shared. */
+  readonly id: number;
 
-  constructor(readonly words: readonly string[]) {
+  constructor(
+    readonly words: readonly string[],
+    options: { shared?: boolean } = {},
+  ) {
     this.index = new KeywordIndex([words]);
+    // A non-ASCII word is searched in the decoded text: shared, it would have every file decoded.
+    this.id = options.shared === false || words.some((w) => !/^[\x00-\x7f]+$/.test(w)) ? -1 : shared.push(this) - 1;
   }
 
   /** Whether the content contains one of the words; raw UTF-8 bytes are read as they are, never decoded. */
   test(content: string | Uint8Array, text?: () => string): boolean {
     return this.index.match(content, text)[0]!;
+  }
+}
+
+const setsOfLists = new WeakMap<readonly string[], KeywordSet>();
+
+/** The shared set of a file rule's keyword list: one per list, for as long as the rule is loaded. */
+export function keywordSetOf(words: readonly string[]): KeywordSet {
+  let set = setsOfLists.get(words);
+  if (!set) setsOfLists.set(words, (set = new KeywordSet(words)));
+  return set;
+}
+
+/**
+ * Answers every shared `KeywordSet` for a file in one pass over its bytes, and remembers the answers per file: about
+ * fifteen repository rules and model readers each ask about most TypeScript or configuration files, and one pass per
+ * question read the same bytes that many times. A set shared after the first question is tested on its own.
+ */
+export class MentionIndex {
+  private readonly answers = new Map<string, boolean[]>();
+  private index: KeywordIndex | undefined;
+  private count = 0;
+
+  mentions(key: string, set: KeywordSet, content: string | Uint8Array, text: () => string): boolean {
+    if (this.index === undefined) {
+      if (sharedIndex?.count !== shared.length) sharedIndex = { count: shared.length, index: new KeywordIndex(shared.map((s) => s.words)) };
+      ({ index: this.index, count: this.count } = sharedIndex);
+    }
+    if (set.id < 0 || set.id >= this.count) return set.test(content, text);
+    let answers = this.answers.get(key);
+    if (answers === undefined) this.answers.set(key, (answers = this.index.match(content, text)));
+    return answers[set.id]!;
   }
 }

@@ -12,7 +12,7 @@ import { parseHcl, type HclFile } from './parsers/hcl.js';
 import { splitSql, type SqlStatement } from './parsers/sql.js';
 import { parsePrisma } from './parsers/prisma.js';
 import { parsePg, type PgFile } from './parsers/pg.js';
-import type { KeywordSet } from './keywords.js';
+import { MentionIndex, type KeywordSet } from './keywords.js';
 import type { Timer } from './timing.js';
 
 export interface WorkspaceFile {
@@ -65,6 +65,7 @@ export class RepoModel {
   private readonly sqlCache = new Map<string, SqlStatement[]>();
   private readonly pgCache = new Map<string, Promise<PgFile>>();
   private readonly prismaCache = new Map<string, ReturnType<typeof parsePrisma>>();
+  private readonly mentionIndex = new MentionIndex();
   private gitignoreCache: ((path: string) => boolean) | undefined;
   private readonly skippedPaths: ReadonlySet<string>;
   private trackedCache: Promise<Set<string> | undefined> | undefined;
@@ -123,7 +124,7 @@ export class RepoModel {
   mentions(path: string, keywords: KeywordSet): boolean {
     const source = this.sources.get(path);
     if (!source) return false;
-    return keywords.test(source.content?.() ?? source.text, () => source.text);
+    return this.mentionIndex.mentions(path, keywords, source.content?.() ?? source.text, () => source.text);
   }
 
   /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KeywordIndex, KeywordSet } from '../../src/audit/keywords.js';
+import { KeywordIndex, KeywordSet, MentionIndex, keywordSetOf } from '../../src/audit/keywords.js';
 import { RepoModel } from '../../src/audit/model.js';
 
 describe('keyword index (all rules’ pre-filters in one pass)', () => {
@@ -114,5 +114,45 @@ describe('RepoModel.mentions: a repository rule\'s keyword pre-filter', () => {
     const model = new RepoModel('/repo', [{ path: 'e.ts', size: 20, text: '@Entity() class A {}' }]);
     expect(model.mentions('e.ts', words)).toBe(true);
     expect(model.mentions('e.ts', new KeywordSet(['Column']))).toBe(false);
+  });
+});
+
+describe('MentionIndex: every shared keyword set answered in one pass per file', () => {
+  it('scans a file once for all shared sets, and answers sets made later or not shared on their own', () => {
+    const migrate = new KeywordSet(['runMigrations', 'umzug']);
+    const entity = new KeywordSet(['@Entity']);
+    const index = new MentionIndex();
+    const bytes = new TextEncoder().encode("import { Umzug } from 'umzug';\nawait umzug.up();");
+    let passes = 0;
+    const counted = new Proxy(bytes, {
+      get(target, key, receiver) {
+        if (key === 'length') passes++;
+        const value: unknown = Reflect.get(target, key, target);
+        return typeof value === 'function' ? value.bind(target) : (value ?? Reflect.get(target, key, receiver));
+      },
+    });
+    const text = () => 'never decoded';
+    expect(index.mentions('m.ts', migrate, counted, text)).toBe(true);
+    const afterFirst = passes;
+    expect(afterFirst).toBeGreaterThan(0);
+    expect(index.mentions('m.ts', entity, counted, text)).toBe(false);
+    expect(index.mentions('m.ts', migrate, counted, text)).toBe(true);
+    expect(passes).toBe(afterFirst); // the answers were remembered
+    // A set shared after the index was built, and one never shared, are tested on the bytes themselves.
+    const later = new KeywordSet(['await']);
+    const own = new KeywordSet(['Umzug'], { shared: false });
+    expect(later.id).toBeGreaterThan(migrate.id);
+    expect(own.id).toBe(-1);
+    expect(index.mentions('m.ts', later, counted, text)).toBe(true);
+    expect(index.mentions('m.ts', own, counted, text)).toBe(true);
+    expect(index.mentions('m.ts', new KeywordSet(['Sequelize'], { shared: false }), counted, text)).toBe(false);
+    expect(new KeywordSet(['café']).id).toBe(-1); // non-ASCII: tested on the decoded text, never shared
+  });
+
+  it('keeps one shared set per file rule keyword list', () => {
+    const list = ['fetch(', 'axios'];
+    expect(keywordSetOf(list)).toBe(keywordSetOf(list));
+    expect(keywordSetOf(list).words).toBe(list);
+    expect(keywordSetOf([...list])).not.toBe(keywordSetOf(list));
   });
 });

@@ -58,7 +58,7 @@ export class CallIndex {
     // names it otherwise (a type, a comment, an export list) need not be parsed to find its calls.
     const word = new RegExp(`\\b(${fresh.map(escape).join('|')})\\b(\\s*(?:[(<!]|\\?\\.)|\\s+as\\b)?`, 'g');
     // The bytes rule out most files first: neither decoded nor searched by the long alternation.
-    const wanted = new KeywordSet(fresh);
+    const wanted = new KeywordSet(fresh, { shared: false });
     for (const path of this.paths) {
       if (!this.model.mentions(path, wanted)) continue;
       const text = this.model.text(path);
