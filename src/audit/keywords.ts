@@ -64,14 +64,24 @@ export class KeywordIndex {
    * `text` decodes the content, asked for only when a non-ASCII keyword must be tested.
    */
   match(content: string | Uint8Array, text: () => string = () => content as string): boolean[] {
+    const found = this.found(content, text);
+    return this.lists.map((_, i) => this.satisfies(found, i));
+  }
+
+  /** Which of the distinct keywords the content contains (1 or 0 each), for `satisfies`. */
+  found(content: string | Uint8Array, text: () => string = () => content as string): Uint8Array {
     const found = new Uint8Array(this.ascii.length + this.other.length);
     if (this.ascii.length > 0) this.scan(content, found);
     for (let i = 0; i < this.other.length; i++) found[this.ascii.length + i] = text().includes(this.other[i]!) ? 1 : 0;
-    return this.lists.map((list) => {
-      if (list === undefined) return true;
-      for (let i = 0; i < list.length; i++) if (found[list[i]!] === 1) return true;
-      return false;
-    });
+    return found;
+  }
+
+  /** Whether the keywords `found` in a content satisfy the list at `index`. */
+  satisfies(found: Uint8Array, index: number): boolean {
+    const list = this.lists[index];
+    if (list === undefined) return true;
+    for (let i = 0; i < list.length; i++) if (found[list[i]!] === 1) return true;
+    return false;
   }
 
   /**
@@ -134,7 +144,7 @@ let sharedIndex: { count: number; index: KeywordIndex } | undefined;
  * A set made anew on every run or every call (`shared: false`) is tested on its own.
  */
 export class KeywordSet {
-  private readonly index: KeywordIndex;
+  private ownIndex: KeywordIndex | undefined;
   /** Its place among the shared sets; -1 when not shared. */
   readonly id: number;
 
@@ -142,14 +152,15 @@ export class KeywordSet {
     readonly words: readonly string[],
     options: { shared?: boolean } = {},
   ) {
-    this.index = new KeywordIndex([words]);
     // A non-ASCII word is searched in the decoded text: shared, it would have every file decoded.
     this.id = options.shared === false || words.some((w) => !/^[\x00-\x7f]+$/.test(w)) ? -1 : shared.push(this) - 1;
   }
 
   /** Whether the content contains one of the words; raw UTF-8 bytes are read as they are, never decoded. */
   test(content: string | Uint8Array, text?: () => string): boolean {
-    return this.index.match(content, text)[0]!;
+    // Built when first tested on its own: a shared set is answered by `MentionIndex` and may never need one.
+    this.ownIndex ??= new KeywordIndex([this.words]);
+    return this.ownIndex.satisfies(this.ownIndex.found(content, text), 0);
   }
 }
 
@@ -168,7 +179,8 @@ export function keywordSetOf(words: readonly string[]): KeywordSet {
  * question read the same bytes that many times. A set shared after the first question is tested on its own.
  */
 export class MentionIndex {
-  private readonly answers = new Map<string, boolean[]>();
+  /** Per file, which of the shared words it contains: a set is answered from them when asked. */
+  private readonly found = new Map<string, Uint8Array>();
   private index: KeywordIndex | undefined;
   private count = 0;
 
@@ -178,8 +190,8 @@ export class MentionIndex {
       ({ index: this.index, count: this.count } = sharedIndex);
     }
     if (set.id < 0 || set.id >= this.count) return set.test(content, text);
-    let answers = this.answers.get(key);
-    if (answers === undefined) this.answers.set(key, (answers = this.index.match(content, text)));
-    return answers[set.id]!;
+    let found = this.found.get(key);
+    if (found === undefined) this.found.set(key, (found = this.index.found(content, text)));
+    return this.index.satisfies(found, set.id);
   }
 }
