@@ -159,6 +159,9 @@ describe('PostgreSQL parser', () => {
     expect(text.slice(file.statements[1]!.offsetOf(index.relation.location)).startsWith('projects')).toBe(true);
     const drop = file.statements[2]!;
     expect(text.slice(drop.start, drop.end)).toBe('DROP TABLE old_things');
+    // Lines as findings count them: a lone carriage return ends a line too.
+    const classic = await parsePg('CREATE TABLE a (id int);\rDROP TABLE a;\r');
+    expect(classic.statements.map((s) => s.line)).toEqual([1, 2]);
   });
 
   it('parses around a statement PostgreSQL rejects', async () => {

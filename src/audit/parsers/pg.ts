@@ -1,5 +1,6 @@
 import type { Node } from '@pgsql/types';
 import { splitSql } from './sql.js';
+import { lineStarts, positionAt } from '../text.js';
 
 export type PgNode = Node;
 
@@ -41,20 +42,10 @@ function byteMapper(text: string): (byte: number) => number {
   return (b) => (b >= offsets.length ? text.length : offsets[b]!);
 }
 
-/** The 1-based line of an offset, counting line feeds: one pass over the file, then a binary search per statement. */
+/** The 1-based line of an offset, as findings count lines: the file's line starts once, then a binary search each. */
 function lineCounter(text: string): (offset: number) => number {
-  const feeds: number[] = [];
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) feeds.push(i);
-  return (offset) => {
-    let lo = 0;
-    let hi = feeds.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (feeds[mid]! < offset) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo + 1;
-  };
+  const starts = lineStarts(text);
+  return (offset) => positionAt(starts, offset).line;
 }
 
 function firstToken(text: string, from: number, to: number): number {
