@@ -1,5 +1,8 @@
 import { buildAutomaton, outputLastTable } from '../core/aho-corasick.js';
 
+/** Whether a keyword can be matched on raw bytes: an ASCII keyword is in the bytes exactly when it is in the text. */
+const isAsciiWord = (keyword: string): boolean => /^[\x00-\x7f]+$/.test(keyword);
+
 /**
  * Keyword pre-filters of all file rules, answered in one pass over a file. Testing every rule's keywords with
  * `includes` scans a file once per keyword that is absent — about 160 distinct keywords, 370 tests per TypeScript file —
@@ -31,7 +34,7 @@ export class KeywordIndex {
     const otherIds = new Map<string, number>();
     for (const list of keywordLists) {
       for (const k of list ?? []) {
-        if (/^[\x00-\x7f]+$/.test(k)) {
+        if (isAsciiWord(k)) {
           if (!ids.has(k)) ids.set(k, ids.size);
         } else if (!otherIds.has(k)) otherIds.set(k, otherIds.size);
       }
@@ -153,7 +156,7 @@ export class KeywordSet {
     options: { shared?: boolean } = {},
   ) {
     // A non-ASCII word is searched in the decoded text: shared, it would have every file decoded.
-    this.id = options.shared === false || words.some((w) => !/^[\x00-\x7f]+$/.test(w)) ? -1 : shared.push(this) - 1;
+    this.id = options.shared === false || words.some((w) => !isAsciiWord(w)) ? -1 : shared.push(this) - 1;
   }
 
   /** Whether the content contains one of the words; raw UTF-8 bytes are read as they are, never decoded. */

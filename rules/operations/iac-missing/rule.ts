@@ -64,7 +64,7 @@ const iacDetectors: Detector[] = [
     test: (f, model) =>
       lower(f.path) === 'ansible.cfg' ||
       /(?:^|\/)roles\/[^/]+\/tasks\/main\.ya?ml$/.test(f.path) ||
-      (f.language === 'yaml' && !isCiFile(f.path) && model.mentions(f.path, ansibleWords) && /^- (?:name:.*\n\s+)?hosts:\s*\S/m.test(model.text(f.path) ?? '') && /^\s+(?:tasks|roles):/m.test(model.text(f.path) ?? '')),
+      (f.language === 'yaml' && !isCiFile(f.path) && model.textMatches(f.path, /^- (?:name:.*\n\s+)?hosts:\s*\S/m, ansibleWords) && /^\s+(?:tasks|roles):/m.test(model.text(f.path) ?? '')),
   },
   { name: 'Nomad', test: (f) => /\.nomad(?:\.hcl)?$/.test(f.path) },
 ];
