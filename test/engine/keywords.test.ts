@@ -1,5 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { defineRule } from '../../src/core/define-rule.js';
 import { KeywordIndex, KeywordSet, MentionIndex, keywordSetOf } from '../../src/audit/keywords.js';
+import { audit, flagRule, keys, readmeRule, removeTempDirs, tempDir, writeTree } from '../support/tree.js';
 import { RepoModel } from '../../src/audit/model.js';
 
 describe('keyword index (all rules’ pre-filters in one pass)', () => {
@@ -154,5 +156,38 @@ describe('MentionIndex: every shared keyword set answered in one pass per file',
     expect(keywordSetOf(list)).toBe(keywordSetOf(list));
     expect(keywordSetOf(list).words).toBe(list);
     expect(keywordSetOf([...list])).not.toBe(keywordSetOf(list));
+  });
+});
+
+describe('file rules\' keywords on the main thread', () => {
+  afterAll(removeTempDirs);
+  const configWords = new KeywordSet(['config']);
+
+  it('are answered from the model\'s pass: a file without them never reaches the rule, even one a repository rule scanned', async () => {
+    const checked: string[] = [];
+    const keyworded = defineRule({
+      ...flagRule,
+      meta: { ...flagRule.meta, id: 'test-keyworded' },
+      scope: 'file',
+      files: { keywords: ['FLAG'] },
+      check(ctx) {
+        checked.push(ctx.file.path);
+        const at = ctx.file.text.indexOf('FLAG');
+        if (at !== -1) ctx.report({ messageId: 'flag', data: { word: 'FLAG' }, line: ctx.position(at).line });
+      },
+    });
+    // Asks about every file first, so that the answers of the engine's selection come from the model's memory.
+    const scanning = defineRule({
+      ...readmeRule,
+      meta: { ...readmeRule.meta, id: 'test-scanning' },
+      scope: 'repository',
+      check(ctx) {
+        for (const f of ctx.model.files) ctx.model.mentions(f.path, configWords);
+      },
+    });
+    const root = writeTree(tempDir(), { 'a.ts': 'FLAG;\n', 'b.ts': 'const config = 1;\n', 'c.ts': '// flag, lower case\n', 'd.yaml': 'x: FLAG\n' });
+    const report = await audit(root, [scanning, keyworded]);
+    expect(keys(report)).toEqual(['a.ts:1 test-keyworded', 'd.yaml:1 test-keyworded']);
+    expect(checked.sort()).toEqual(['a.ts', 'd.yaml']);
   });
 });
