@@ -1,7 +1,7 @@
 import { createHash, hash } from 'node:crypto';
 import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, readSync, readdirSync, realpathSync } from 'node:fs';
 import { sep } from 'node:path';
-import ignore, { type Ignore } from 'ignore';
+import { ignore, type Ignore } from './ignore.js';
 import { KnownError } from '../core/errors.js';
 import { realFs, type Fs } from '../core/fs.js';
 import { decodeText, looksBinary } from './text.js';

@@ -1,4 +1,4 @@
-import ignore from 'ignore';
+import { ignore } from './ignore.js';
 import { parseAllDocuments, type Document } from 'yaml';
 import type { ts } from 'ts-morph';
 import { languageOf, type Language } from './languages.js';

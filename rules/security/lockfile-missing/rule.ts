@@ -1,4 +1,4 @@
-import ignore from 'ignore';
+import { ignore } from '../../../src/audit/ignore.js';
 import { defineRule } from '../../../src/core/define-rule.js';
 import type { PackageManifest, RepoModel } from '../../../src/audit/model.js';
 

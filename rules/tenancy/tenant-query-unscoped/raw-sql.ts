@@ -4,7 +4,7 @@
  * tenant-owned table it reads or changes has its tenant column constrained in WHERE or in its JOIN condition.
  */
 import { ts } from '../../../src/audit/parsers/ts.cjs';
-import { parseSync } from 'libpg-query';
+import { parsePgTree } from '../../../src/audit/parsers/pg.js';
 import type { TenantTable } from '../../../src/audit/schema/tenancy.js';
 import { normalizeKey } from '../../../src/audit/schema/tenancy.js';
 import { fromRequest, resolveValue, unwrap } from './scope.js';
@@ -150,7 +150,7 @@ const sval = (n: unknown): string | undefined => (n as { String?: { sval?: strin
 export function judgeSql(signal: SqlSignal): SqlVerdict | { fromRequest: string; table: SqlTable; verb: string } | undefined {
   let parsed: { stmts?: Array<{ stmt?: Json }> };
   try {
-    parsed = parseSync(signal.sql) as unknown as { stmts?: Array<{ stmt?: Json }> };
+    parsed = parsePgTree(signal.sql) as unknown as { stmts?: Array<{ stmt?: Json }> };
   } catch {
     return undefined;
   }

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import type { Node } from '@pgsql/types';
 import { splitSql } from './sql.js';
 import { lineStarts, positionAt } from '../text.js';
@@ -23,9 +24,19 @@ export interface PgFile {
 
 type LibPgQuery = typeof import('libpg-query');
 
-/** libpg-query, imported and its WebAssembly instantiated on first use: most runs and every worker never need it. */
+/**
+ * libpg-query, required and its WebAssembly instantiated on first use: most runs and every worker never need it.
+ * Required, not imported: an ES import of this CommonJS package makes Node lex its source for named exports, which
+ * V8 then optimised several times over on the second core (see ignore.ts).
+ */
 let ready: Promise<LibPgQuery> | undefined;
-let parseSync: LibPgQuery['parseSync'];
+let parseSync: LibPgQuery['parseSync'] | undefined;
+
+/** libpg-query's own parse of one SQL text; only after a `parsePg` has loaded the library (throws otherwise). */
+export function parsePgTree(sql: string): ReturnType<LibPgQuery['parseSync']> {
+  if (!parseSync) throw new Error('libpg-query is not loaded: await parsePg() first');
+  return parseSync(sql);
+}
 
 /** Byte offset → string offset for one text; identity for pure ASCII, which is the common case. */
 function byteMapper(text: string): (byte: number) => number {
@@ -64,7 +75,7 @@ function firstToken(text: string, from: number, to: number): number {
 
 function statementsOf(text: string, base: number, lineAt: (offset: number) => number): PgStatement[] {
   const toChar = byteMapper(text);
-  const result = parseSync(text);
+  const result = parsePgTree(text);
   return (result.stmts ?? []).flatMap((raw) => {
     if (!raw.stmt) return [];
     const from = toChar(raw.stmt_location ?? 0);
@@ -79,11 +90,12 @@ function statementsOf(text: string, base: number, lineAt: (offset: number) => nu
  * a whole is parsed statement by statement, so one foreign statement does not hide the rest.
  */
 export async function parsePg(text: string): Promise<PgFile> {
-  ready ??= import('libpg-query').then(async (lib) => {
+  ready ??= (async () => {
+    const lib = createRequire(import.meta.url)('libpg-query') as LibPgQuery;
     await lib.loadModule();
     parseSync = lib.parseSync;
     return lib;
-  });
+  })();
   await ready;
   const lineAt = lineCounter(text);
   try {
