@@ -7,6 +7,7 @@ import { severities, type Severity } from '../core/types.js';
 import type { ResolvedConfig } from '../audit/config.js';
 import type { AnyRule } from '../core/define-rule.js';
 import { enableCompileCache } from '../audit/compile-cache.js';
+import { tuneTiering } from '../audit/tiering.js';
 import { reporterNames, type ReporterName } from '../audit/reporters/names.js';
 import { chalkFor, colorEnabled } from './color.js';
 import { progressLine } from './progress.js';
@@ -62,6 +63,7 @@ function printableConfig(config: ResolvedConfig): unknown {
 
 async function action(path: string | undefined, flags: AuditFlags): Promise<void> {
   enableCompileCache(resolve(path ?? '.'));
+  tuneTiering();
   // Loaded here, not at start-up, and only what this run needs: the rules and the engine pull in TypeScript and the
   // parsers, which `create`, `--help`, `--version` and an audit answered by the cache do not need.
   const [{ loadRawConfig, resolveConfig }, { assertDirectory }, { auditRun }, { loadReporter }] = await Promise.all([
