@@ -45,27 +45,26 @@ export function buildAutomaton(keywords: readonly string[]): Automaton {
   const delta = new Int32Array(states * 128);
   const fail = new Int32Array(states);
   const ends = Uint8Array.from(word, (w) => (w >= 0 ? 1 : 0));
-  const order: number[] = [0];
+  const order = new Int32Array(states);
+  let tail = 1;
   for (const [c, s] of children[0]!) {
     delta[c] = s;
-    order.push(s);
+    order[tail++] = s;
   }
-  // Breadth-first: a state's failure target is shallower, so its transitions and `ends` are final when read.
-  for (let head = 1; head < order.length; head++) {
+  // Breadth-first: a state's failure target is shallower, so its row and `ends` are final when read. A row starts as
+  // a copy of its failure target's (native, 128 entries at once), then takes the state's own edges.
+  for (let head = 1; head < tail; head++) {
     const s = order[head]!;
     const f = fail[s]!;
     if (ends[f] === 1) ends[s] = 1;
-    for (let c = 0; c < 128; c++) {
-      const child = children[s]!.get(c);
-      if (child === undefined) delta[s * 128 + c] = delta[f * 128 + c]!;
-      else {
-        delta[s * 128 + c] = child;
-        fail[child] = delta[f * 128 + c]!;
-        order.push(child);
-      }
+    delta.copyWithin(s * 128, f * 128, f * 128 + 128);
+    for (const [c, child] of children[s]!) {
+      fail[child] = delta[f * 128 + c]!;
+      delta[s * 128 + c] = child;
+      order[tail++] = child;
     }
   }
-  return { states, edges, delta, fail, word: Int32Array.from(word), ends, order: Int32Array.from(order) };
+  return { states, edges, delta, fail, word: Int32Array.from(word), ends, order };
 }
 
 /**
@@ -85,9 +84,12 @@ export function outputLastTable(
   const firstOutput = count;
   for (let s = 0; s < states; s++) if (ends[s] === 1) renumbered[s] = count++;
   const next = states <= 0x10000 ? new Uint16Array(states * 128) : new Int32Array(states * 128);
+  // The columns once, not a call per entry.
+  const columns = Int32Array.from({ length: 128 }, (_, c) => column(c));
   for (let s = 0; s < states; s++) {
     const row = renumbered[s]! << 7;
-    for (let c = 0; c < 128; c++) next[row | c] = renumbered[delta[s * 128 + column(c)]!]!;
+    const from = s << 7;
+    for (let c = 0; c < 128; c++) next[row | c] = renumbered[delta[from | columns[c]!]!]!;
   }
   return { next, firstOutput, renumbered };
 }

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { defineRule } from '../../src/core/define-rule.js';
 import { KeywordIndex, KeywordSet, MentionIndex, keywordSetOf } from '../../src/audit/keywords.js';
+import { buildAutomaton, outputLastTable } from '../../src/core/aho-corasick.js';
 import { audit, flagRule, keys, readmeRule, removeTempDirs, tempDir, writeTree } from '../support/tree.js';
 import { RepoModel } from '../../src/audit/model.js';
 
@@ -189,5 +190,58 @@ describe('file rules\' keywords on the main thread', () => {
     const report = await audit(root, [scanning, keyworded]);
     expect(keys(report)).toEqual(['a.ts:1 test-keyworded', 'd.yaml:1 test-keyworded']);
     expect(checked.sort()).toEqual(['a.ts', 'd.yaml']);
+  });
+});
+
+describe('Aho–Corasick automaton (src/core/aho-corasick.ts)', () => {
+  /** Every transition, failure link and output mark as their definitions say, from each state's path in the trie. */
+  function checkAgainstDefinition(keywords: string[]): void {
+    const automaton = buildAutomaton(keywords);
+    const paths = new Map<string, number>([['', 0]]);
+    const pathOf: string[] = [''];
+    for (let head = 0; head < automaton.order.length; head++) {
+      const s = automaton.order[head]!;
+      for (let c = 0; c < 128; c++) {
+        const child = automaton.edges[s * 128 + c]!;
+        if (child >= 0) {
+          pathOf[child] = pathOf[s]! + String.fromCharCode(c);
+          paths.set(pathOf[child]!, child);
+        }
+      }
+    }
+    expect(paths.size).toBe(automaton.states);
+    const longestSuffixState = (text: string, proper: boolean): number => {
+      for (let i = proper ? 1 : 0; i <= text.length; i++) {
+        const state = paths.get(text.slice(i));
+        if (state !== undefined) return state;
+      }
+      return 0;
+    };
+    for (let s = 0; s < automaton.states; s++) {
+      const path = pathOf[s]!;
+      if (s > 0) expect(automaton.fail[s]).toBe(longestSuffixState(path, true));
+      const ends = keywords.some((k) => path.endsWith(k));
+      expect(automaton.ends[s]).toBe(ends ? 1 : 0);
+      for (let c = 0; c < 128; c++) expect(automaton.delta[s * 128 + c]).toBe(longestSuffixState(path + String.fromCharCode(c), false));
+    }
+    // Breadth-first: every state after its failure target.
+    const position = new Map(Array.from(automaton.order, (s, i) => [s, i]));
+    for (let s = 1; s < automaton.states; s++) expect(position.get(automaton.fail[s]!)!).toBeLessThan(position.get(s)!);
+  }
+
+  it('builds the transitions, failure links and outputs the definitions give', () => {
+    checkAgainstDefinition(['he', 'she', 'his', 'hers']);
+    checkAgainstDefinition(['a', 'ab', 'bab', 'bc', 'bca', 'c', 'caa']);
+    checkAgainstDefinition(['app.get(', 'req.params', 'params', 'sql`', 'queryRaw', 'Raw', 'aaaa', 'aa']);
+  });
+
+  it('renumbers states so that every state where a keyword ends comes last, a fold column applied', () => {
+    const automaton = buildAutomaton(['key', 'secret', 'ret']);
+    const fold = (c: number): number => (c >= 65 && c <= 90 ? c + 32 : c);
+    const { next, firstOutput, renumbered } = outputLastTable(automaton, fold);
+    for (let s = 0; s < automaton.states; s++) {
+      expect(renumbered[s]! >= firstOutput).toBe(automaton.ends[s] === 1);
+      for (let c = 0; c < 128; c++) expect(next[(renumbered[s]! << 7) | c]).toBe(renumbered[automaton.delta[s * 128 + fold(c)]!]);
+    }
   });
 });
