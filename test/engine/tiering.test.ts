@@ -1,33 +1,42 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { tieringFlag } from '../../src/audit/tiering.js';
+import { tieringFlags } from '../../src/audit/tiering.js';
 
 const built = pathToFileURL(fileURLToPath(new URL('../../dist/src/audit/tiering.js', import.meta.url))).href;
 const typescriptModule = pathToFileURL(fileURLToPath(new URL('../../dist/src/audit/parsers/typescript.js', import.meta.url))).href;
 const sources = fileURLToPath(new URL('../../src/audit/', import.meta.url));
 
-describe('V8 optimisation budget (tiering.ts)', () => {
-  it('names the flag of each known V8 line and leaves others alone', () => {
-    expect(tieringFlag('11.3.244.8-node.38', [])).toBe('--interrupt-budget=270336');
-    expect(tieringFlag('12.4.254.21-node.57', [])).toBe('--invocation-count-for-turbofan=12000');
-    expect(tieringFlag('13.6.233.17-node.53', [])).toBeUndefined();
-    expect(tieringFlag('10.2.154.26-node.26', [])).toBeUndefined();
+describe('V8 flags for an audit (tiering.ts)', () => {
+  it('names the flags of each known V8 line and leaves others alone', () => {
+    expect(tieringFlags('11.3.244.8-node.38', [])).toEqual(['--interrupt-budget=270336', '--liftoff-only']);
+    expect(tieringFlags('12.4.254.21-node.57', [])).toEqual(['--invocation-count-for-turbofan=12000', '--liftoff-only']);
+    expect(tieringFlags('13.6.233.17-node.53', [])).toEqual(['--liftoff-only']);
+    expect(tieringFlags('10.2.154.26-node.26', [])).toEqual([]);
+    expect(tieringFlags('14.1.1', [])).toEqual([]);
   });
 
-  it('never overrides a budget the user set, in either spelling, with or without a value', () => {
-    expect(tieringFlag('11.3.244.8', ['--interrupt-budget=1000'])).toBeUndefined();
-    expect(tieringFlag('11.3.244.8', ['--interrupt_budget=1000'])).toBeUndefined();
-    expect(tieringFlag('12.4.254.21', ['--max-old-space-size=4096', '--invocation_count_for_turbofan=10'])).toBeUndefined();
-    // A neighbouring flag is not the budget.
-    expect(tieringFlag('11.3.244.8', ['--interrupt-budget-for-feedback-allocation=10'])).toBe('--interrupt-budget=270336');
+  it('never overrides a flag the user set, in any spelling, and keeps the others', () => {
+    expect(tieringFlags('11.3.244.8', ['--interrupt-budget=1000'])).toEqual(['--liftoff-only']);
+    expect(tieringFlags('11.3.244.8', ['--interrupt_budget=1000', '--no-liftoff-only'])).toEqual([]);
+    expect(tieringFlags('12.4.254.21', ['--max-old-space-size=4096', '--invocation_count_for_turbofan=10'])).toEqual(['--liftoff-only']);
+    expect(tieringFlags('13.6.233.17', ['--liftoff_only=false'])).toEqual([]);
+    // Neighbouring flags are not these.
+    expect(tieringFlags('11.3.244.8', ['--interrupt-budget-for-feedback-allocation=10', '--liftoff', 'liftoff-only'])).toEqual([
+      '--interrupt-budget=270336',
+      '--liftoff-only',
+    ]);
   });
 
-  const flag = tieringFlag(process.versions.v8, []);
+  const flags = tieringFlags(process.versions.v8, []);
+  const budget = flags.find((f) => !f.startsWith('--liftoff'));
 
-  it.runIf(flag !== undefined)('sets a flag this Node knows, and V8 then optimises fewer functions of the same work', () => {
+  it('sets only flags this Node knows', () => {
     const options = execFileSync(process.execPath, ['--v8-options'], { encoding: 'utf8' });
-    expect(options).toContain(`  ${flag!.split('=')[0]!} (`);
+    for (const flag of flags) expect(options).toContain(`  ${flag.split('=')[0]!} (`);
+  });
+
+  it.runIf(budget !== undefined)('raises the optimisation budget: V8 then optimises fewer functions of the same work', () => {
     // The same TypeScript parses with and without the budget; --trace-opt prints one line per finished optimisation.
     const optimised = (tune: boolean): number => {
       const script = `
