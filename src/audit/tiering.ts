@@ -39,8 +39,9 @@ export function tieringFlags(v8Version: string, userFlags: readonly string[]): s
 }
 
 /**
- * Sets those flags for the rest of the process, its worker threads included (V8's flags are per process). Called
- * once when an audit starts, before its threads and before any WebAssembly is compiled.
+ * Sets those flags for the rest of the process, its worker threads included (V8's flags are per process). The command
+ * line calls it when an audit starts, before its threads and before any WebAssembly is compiled; `auditRun` itself
+ * does not, as a program embedding the audit owns its process's flags.
  */
 export function tuneTiering(): void {
   for (const flag of tieringFlags(process.versions.v8, [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)])) setFlagsFromString(flag);
