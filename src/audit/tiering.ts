@@ -31,7 +31,10 @@ function flagName(flag: string): string {
     .replace(/^no-/, '');
 }
 
-/** The flags to set for this V8: none for an unknown line, and none the user set (in the command line or NODE_OPTIONS). */
+/**
+ * The flags to set for this V8: none for an unknown line, and none the user set on Node's command line (Node refuses
+ * these flags in NODE_OPTIONS, so the command line is the only place a user can set them).
+ */
 export function tieringFlags(v8Version: string, userFlags: readonly string[]): string[] {
   const flags = flagsByV8.get(Number.parseInt(v8Version, 10)) ?? [];
   const usersOwn = new Set(userFlags.filter((f) => f.startsWith('--')).map(flagName));
@@ -44,5 +47,5 @@ export function tieringFlags(v8Version: string, userFlags: readonly string[]): s
  * does not, as a program embedding the audit owns its process's flags.
  */
 export function tuneTiering(): void {
-  for (const flag of tieringFlags(process.versions.v8, [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)])) setFlagsFromString(flag);
+  for (const flag of tieringFlags(process.versions.v8, process.execArgv)) setFlagsFromString(flag);
 }
