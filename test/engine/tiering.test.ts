@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { tieringFlags } from '../../src/audit/tiering.js';
 
 const built = pathToFileURL(fileURLToPath(new URL('../../dist/src/audit/tiering.js', import.meta.url))).href;
+const pgModule = pathToFileURL(fileURLToPath(new URL('../../dist/src/audit/parsers/pg.js', import.meta.url))).href;
 const typescriptModule = pathToFileURL(fileURLToPath(new URL('../../dist/src/audit/parsers/typescript.js', import.meta.url))).href;
 const sources = fileURLToPath(new URL('../../src/audit/', import.meta.url));
 
@@ -57,5 +58,24 @@ describe('V8 flags for an audit (tiering.ts)', () => {
     const tuned = optimised(true);
     expect(untuned).toBeGreaterThan(20);
     expect(tuned).toBeLessThan(untuned * 0.8);
+  });
+
+  it.runIf(flags.includes('--liftoff-only'))('keeps WebAssembly on the baseline compiler: libpg-query no longer tiers up to TurboFan', () => {
+    // The same SQL parsed often enough for V8 to optimise libpg-query's hot functions, with and without the flags;
+    // --trace-wasm-compilation-times prints one line per function compiled, naming its compiler.
+    const turbofanCompiles = (tune: boolean): number => {
+      const script = `
+        if (${tune}) (await import(${JSON.stringify(built)})).tuneTiering();
+        const { parsePg } = await import(${JSON.stringify(pgModule)});
+        for (let i = 0; i < 3000; i++) await parsePg('CREATE TABLE a (id int primary key); SELECT * FROM a WHERE id = $1;');`;
+      const out = execFileSync(process.execPath, ['--trace-wasm-compilation-times', '--input-type=module', '-e', script], {
+        encoding: 'utf8',
+        env: { ...process.env, NODE_OPTIONS: '' },
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      return out.split('\n').filter((line) => line.includes(' using TurboFan,')).length;
+    };
+    expect(turbofanCompiles(false)).toBeGreaterThan(0);
+    expect(turbofanCompiles(true)).toBe(0);
   });
 });
