@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { Language, Parser, type Node as SyntaxNode } from 'web-tree-sitter';
+import type { Parser, Node as SyntaxNode } from 'web-tree-sitter';
 
 /** A Terraform/HCL block with positions, simplified from the concrete syntax tree for rules to query. */
 export interface HclBlock {
@@ -37,10 +37,14 @@ export interface HclFile {
 
 let parserPromise: Promise<Parser> | undefined;
 
-/** Tree-sitter's Terraform grammar (a superset of HCL with Terraform's expression forms), loaded once. */
+/**
+ * Tree-sitter's Terraform grammar (a superset of HCL with Terraform's expression forms), loaded once, on the first
+ * HCL file: like the other parsers' libraries, web-tree-sitter is not loaded by an audit of a tree without one.
+ */
 function parser(): Promise<Parser> {
   parserPromise ??= (async () => {
     const require = createRequire(import.meta.url);
+    const { Language, Parser } = await import('web-tree-sitter');
     await Parser.init();
     const language = await Language.load(require.resolve('@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-terraform.wasm'));
     const p = new Parser();
